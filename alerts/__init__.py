@@ -1,0 +1,1 @@
+"""Alerting: keyword rules, digests, delivery."""

@@ -1,0 +1,123 @@
+"""Typed template context of a digest or alert: plain frozen dataclasses, no ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+from zoneinfo import ZoneInfo
+
+Health = Literal["failing", "empty", "blocked", "quiet"]
+DigestKind = Literal["digest", "alert"]
+
+
+class RecipientLike(Protocol):
+    """The part of `RecipientConfig` a digest needs."""
+
+    @property
+    def address(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def timezone(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who reads the message, and in which timezone dates are shown."""
+
+    address: str
+    name: str | None = None
+    timezone: str = "UTC"
+
+    @classmethod
+    def from_config(cls, config: RecipientLike, default_timezone: str = "UTC") -> Recipient:
+        """Build from a `RecipientConfig`; its timezone falls back to the settings' one."""
+        return cls(config.address, config.name, config.timezone or default_timezone)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The recipient's timezone as a `ZoneInfo`."""
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """An excerpt of an item; `highlights` are [start, end) offsets of hits inside `text`."""
+
+    text: str
+    highlights: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One matched statement."""
+
+    item_id: str
+    title: str
+    url: str
+    source_id: str
+    source_name: str
+    published_at: datetime | None = None
+    snippets: tuple[Snippet, ...] = ()
+    also_published_by: tuple[tuple[str, str], ...] = ()  # (source name, url)
+    already_alerted: bool = False
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    """The items one rule matched."""
+
+    rule_id: str
+    rule_name: str
+    priority: int
+    items: tuple[DigestItem, ...]
+
+
+@dataclass(frozen=True)
+class SourceHealthLine:
+    """A source that is not healthy, and since when."""
+
+    source_id: str
+    source_name: str
+    health: Health
+    since: datetime
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything one message shows: a daily digest or an immediate alert."""
+
+    recipient: Recipient
+    generated_at: datetime
+    period_start: datetime
+    sections: tuple[DigestSection, ...] = ()
+    health: tuple[SourceHealthLine, ...] = ()
+    sources_checked: int = 0
+    sources_failing: int = 0
+    kind: DigestKind = "digest"
+    ordered_sections: tuple[DigestSection, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("generated_at", "period_start"):
+            if getattr(self, name).tzinfo is None:
+                raise ValueError(f"Digest.{name} must be timezone-aware")
+        ordered = sorted(self.sections, key=lambda s: (-s.priority, s.rule_name.casefold()))
+        object.__setattr__(self, "ordered_sections", tuple(s for s in ordered if s.items))
+
+    @property
+    def item_count(self) -> int:
+        """Distinct items across sections (an item matching two rules counts once)."""
+        return len({item.item_id for section in self.sections for item in section.items})
+
+    @property
+    def is_heartbeat(self) -> bool:
+        """True when nothing matched: the message only proves the daemon is alive."""
+        return not self.ordered_sections
+
+    @property
+    def first_item(self) -> DigestItem | None:
+        """The first item shown (an alert's subject names it)."""
+        sections = self.ordered_sections
+        return sections[0].items[0] if sections else None

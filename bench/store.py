@@ -1,0 +1,203 @@
+"""Benchmark the store's batch insert against a per-row ORM baseline on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import string
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+from sqlalchemy.orm import Session, registry
+
+from crawler.store.items import ItemRecord, insert_items
+from crawler.store.schema import items
+from crawler.store.store import Store
+from crawler.store.urls import canonicalize_url, content_fingerprint, url_fingerprint
+
+PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+WORDS = [
+    "".join(random.Random(i).choices(string.ascii_lowercase, k=random.Random(-i).randint(2, 11)))
+    for i in range(2000)
+]
+SOURCES = [f"ministry-{n}" for n in range(20)]
+TRACKING = ["utm_source=rss&utm_medium=feed", "fbclid=IwAR0abc", "gclid=Cj0KCQ", "ref=home"]
+
+
+class OrmItem:
+    """The baseline: a plain ORM class mapped onto the items table."""
+
+
+registry().map_imperatively(OrmItem, items)
+
+
+def make_records(count: int, seed: int) -> list[ItemRecord]:
+    """Realistic items: ~1-3 KB bodies, titles, and URLs with some tracking parameters."""
+    rng = random.Random(seed)
+    published = datetime(2025, 1, 1, tzinfo=UTC)
+    records = []
+    for n in range(count):
+        source = rng.choice(SOURCES)
+        words = rng.choices(WORDS, k=rng.randint(150, 450))
+        url = f"https://www.{source}.gov.example/news/2025/{n % 12 + 1:02d}/statement-{n}-{seed}"
+        if rng.random() < 0.3:
+            url += "?" + rng.choice(TRACKING)
+        records.append(
+            ItemRecord(
+                source_id=source,
+                url=url,
+                title=" ".join(rng.choices(WORDS, k=10)).capitalize(),
+                body=" ".join(words),
+                summary=" ".join(words[:30]),
+                language="en",
+                published_at=published + timedelta(minutes=n),
+            )
+        )
+    return records
+
+
+def fresh_copies(records: list[ItemRecord]) -> list[ItemRecord]:
+    """The same items as a new crawl would hand them over (nothing cached)."""
+    return [
+        ItemRecord(r.source_id, r.url, r.title, r.body, r.summary, r.language, r.published_at)
+        for r in records
+    ]
+
+
+@contextmanager
+def database(dialect: str) -> Iterator[str]:
+    """A fresh database URL: a temp SQLite file, or a new PostgreSQL schema dropped after."""
+    if dialect == "sqlite":
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{Path(directory) / 'bench.db'}"
+        return
+    schema = f"pwbench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_DSN, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(PG_DSN, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def batch_insert(store: Store, records: list[ItemRecord], batch: int) -> tuple[float, int, int]:
+    """Seconds to insert everything in batches, items reported new, items unchanged."""
+    new = unchanged = 0
+    started = time.perf_counter()
+    for start in range(0, len(records), batch):
+        with store.begin() as connection:
+            outcome = insert_items(connection, records[start : start + batch])
+        new += len(outcome.new)
+        unchanged += outcome.unchanged
+    return time.perf_counter() - started, new, unchanged
+
+
+def orm_insert(store: Store, records: list[ItemRecord]) -> float:
+    """Seconds for the per-row ORM baseline: session.add() + flush() per item."""
+    started = time.perf_counter()
+    with Session(store.engine) as session, session.begin():
+        for record in records:
+            now = datetime.now(UTC)
+            session.add(orm_row(record, now))
+            session.flush()
+    return time.perf_counter() - started
+
+
+def orm_row(record: ItemRecord, now: datetime) -> OrmItem:
+    row = OrmItem()
+    canonical = canonicalize_url(record.url)
+    values = {
+        "source_id": record.source_id,
+        "url": record.url,
+        "canonical_url": canonical,
+        "url_fp": url_fingerprint(canonical),
+        "content_fp": content_fingerprint(record.title, record.body),
+        "title": record.title,
+        "summary": record.summary,
+        "body": record.body,
+        "language": record.language,
+        "published_at": record.published_at,
+        "first_seen_at": now,
+        "updated_at": now,
+        "revision": 0,
+        "extra": {},
+    }
+    for key, value in values.items():
+        setattr(row, key, value)
+    return row
+
+
+@dataclass
+class Figures:
+    """Items per second for one database, one value per repeat."""
+
+    batch: list[float]
+    reinsert: list[float]
+    orm: list[float]
+
+
+def run_once(dialect: str, count: int, batch: int, sample: int, seed: int) -> Figures:
+    records = make_records(count, seed)
+    orm_records = make_records(sample, seed + 1000)
+    with database(dialect) as url:
+        store = Store.from_url(url)
+        try:
+            seconds, new, _ = batch_insert(store, records, batch)
+            assert new == count, f"{new} new of {count}"
+            again, new_again, unchanged = batch_insert(store, fresh_copies(records), batch)
+            assert new_again == 0 and unchanged == count, (new_again, unchanged)
+            orm_seconds = orm_insert(store, orm_records)
+        finally:
+            store.close()
+    return Figures([count / seconds], [count / again], [sample / orm_seconds])
+
+
+def measure(dialect: str, args: argparse.Namespace) -> Figures:
+    total = Figures([], [], [])
+    for repeat in range(args.repeat):
+        figures = run_once(dialect, args.items, args.batch, args.orm_sample, seed=repeat)
+        total.batch += figures.batch
+        total.reinsert += figures.reinsert
+        total.orm += figures.orm
+    return total
+
+
+def print_table(results: dict[str, Figures], args: argparse.Namespace) -> None:
+    median: Callable[[list[float]], float] = statistics.median
+    print(
+        f"\n{args.items:,} items, batches of {args.batch:,}, ORM sample {args.orm_sample:,}, "
+        f"median of {args.repeat} run(s), items/s"
+    )
+    header = f"{'database':<12}{'batch insert':>14}{'re-insert':>14}{'ORM per-row':>14}{'speed-up':>10}"
+    print(header)
+    print("-" * len(header))
+    for dialect, figures in results.items():
+        batch, reinsert, orm = median(figures.batch), median(figures.reinsert), median(figures.orm)
+        print(f"{dialect:<12}{batch:>14,.0f}{reinsert:>14,.0f}{orm:>14,.0f}{batch / orm:>9.1f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=1_000)
+    parser.add_argument("--orm-sample", type=int, default=5_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    dialects = [args.only] if args.only else ["sqlite", "postgresql"]
+    results = {dialect: measure(dialect, args) for dialect in dialects}
+    print_table(results, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The presswatch command-line interface."""

@@ -1,0 +1,62 @@
+"""`presswatch check-config`: validate everything and print a one-screen summary."""
+
+from __future__ import annotations
+
+import click
+
+from crawler.cli.context import AppContext, pass_app
+from crawler.config import Config
+from crawler.config.durations import format_duration
+from crawler.config.models import Schedule
+
+
+@click.command("check-config")
+@pass_app
+def check_config(app: AppContext) -> None:
+    """Validate the config directory: exit 0 with a summary, or 2 listing every error."""
+    config = app.config()
+    click.echo(render_summary(config))
+
+
+def render_summary(config: Config) -> str:
+    """Sources, rules and recipients on one screen."""
+    settings = config.settings
+    lines = [
+        f"config: {config.directory.resolve()}  (valid)",
+        f"database: {_redact(config.database_url)}",
+        f"data dir: {config.data_dir}   timezone: {settings.timezone}   "
+        f"mail: {settings.mail.transport}",
+        "",
+        f"sources: {len(config.sources)} ({len(config.enabled_sources)} enabled)",
+    ]
+    for source in config.sources:
+        flags = "" if source.enabled else "  [disabled]"
+        flags += "" if source.verified else "  [unverified]"
+        sched = _schedule(source.schedule)
+        lines.append(f"  {source.id:<28} {source.kind:<8} {sched:<16} {source.name}{flags}")
+    lines.append(f"rules: {len(config.rules)} ({len(config.enabled_rules)} enabled)")
+    for rule in sorted(config.rules, key=lambda r: (r.priority, r.id)):
+        flags = "" if rule.enabled else "  [disabled]"
+        lines.append(f"  {rule.id:<28} {rule.mode:<9} {rule.query[:60]}{flags}")
+    lines.append(f"recipients: {len(settings.recipients)}")
+    for recipient in settings.recipients:
+        zone = recipient.timezone or settings.timezone
+        when = recipient.digest_time.strftime("%H:%M")
+        lines.append(f"  {recipient.address:<36} digest {when} {zone}")
+    return "\n".join(lines)
+
+
+def _schedule(schedule: Schedule) -> str:
+    if schedule.every is not None:
+        return f"every {format_duration(schedule.every)}"
+    return f"cron {schedule.cron}"
+
+
+def _redact(url: str) -> str:
+    """Hide a password embedded in a database URL."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<invalid url>"

@@ -1,0 +1,53 @@
+"""`presswatch db upgrade|gc|status`: schema migrations and retention."""
+
+from __future__ import annotations
+
+import click
+
+from crawler.cli.context import AppContext, pass_app
+from crawler.config.durations import Duration, format_duration, parse_duration
+from crawler.errors import UsageError
+from crawler.store import migrate
+
+
+@click.group("db")
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@pass_app
+def upgrade(app: AppContext) -> None:
+    """Apply pending schema migrations (also done automatically at start-up)."""
+    store = app.open_store(migrate=False)
+    before = migrate.current_revision(store.engine)
+    store.upgrade()
+    after = migrate.current_revision(store.engine)
+    click.echo(f"database at revision {after}" + ("" if before == after else f" (was {before})"))
+
+
+@db.command("gc")
+@click.option(
+    "--older-than", default=None, metavar="DURATION", help="e.g. 180d (default: retention.items)."
+)
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+@pass_app
+def gc(app: AppContext, older_than: str | None, dry_run: bool) -> None:
+    """Delete items older than DURATION that no undelivered match needs."""
+    from crawler.store.gc import collect_garbage
+
+    age = _duration(older_than) if older_than else app.config().settings.retention.items
+    store = app.open_store()
+    with store.begin() as connection:
+        result = collect_garbage(connection, age)
+        if dry_run:
+            connection.rollback()
+    verb = "would delete" if dry_run else "deleted"
+    click.echo(f"{verb} {result.items_deleted} items older than {format_duration(age)}")
+
+
+def _duration(text: str) -> Duration:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc

@@ -1,0 +1,58 @@
+"""`presswatch items`: list stored items, newest first."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import click
+
+from crawler.cli.context import AppContext, pass_app
+from crawler.config.durations import parse_duration
+from crawler.errors import UsageError
+from crawler.store.types import utcnow
+
+
+@click.command("items")
+@click.option("--source", "source_id", metavar="ID", help="Only items of this source.")
+@click.option("--since", metavar="DURATION", help="Only items first seen within e.g. 7d.")
+@click.option("--search", metavar="TEXT", help="Only items whose title or body contains TEXT.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@pass_app
+def items(
+    app: AppContext,
+    source_id: str | None,
+    since: str | None,
+    search: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """List stored items, newest first."""
+    from crawler.store.queries import search_items
+
+    cutoff = _since(since)
+    store = app.open_store()
+    with store.connect() as connection:
+        rows = search_items(connection, source_id=source_id, since=cutoff, text=search, limit=limit)
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row.to_json(), ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no items")
+        return
+    for row in rows:
+        when = row.published_at or row.first_seen_at
+        stamp = when.strftime("%Y-%m-%d %H:%M") if when else "-"
+        click.echo(f"{row.id:>7}  {stamp}  {row.source_id:<20} {row.title[:90]}")
+        click.echo(f"{'':>7}  {row.url}")
+
+
+def _since(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return utcnow() - parse_duration(text)
+    except ValueError as exc:
+        raise UsageError(f"--since: {exc}") from exc

@@ -1,0 +1,370 @@
+"""Pydantic models of every config file: presswatch.yaml, sources/*.yaml, rules/*.yaml."""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+
+from crawler.config.durations import ByteSize, Duration
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+_CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?LW#]+$")
+
+
+class Strict(BaseModel):
+    """Base of every config model: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(
+            f'invalid id "{value}": use lower-case letters, digits, ".", "_" or "-" (max 64)'
+        )
+    return value
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        message = f'unknown timezone "{value}" (use an IANA name like Asia/Karachi)'
+        raise ValueError(message) from exc
+    return value
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.match(value.strip()):
+        raise ValueError(f'invalid email address "{value}"')
+    return value.strip()
+
+
+def _check_cron(value: str) -> str:
+    fields = value.split()
+    if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+        raise ValueError(f'invalid cron expression "{value}" (five fields: "0 */2 * * *")')
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ValueError(f'invalid cron expression "{value}": {exc}') from exc
+    return value
+
+
+Identifier = Annotated[str, AfterValidator(_check_id)]
+TimezoneName = Annotated[str, AfterValidator(_check_timezone)]
+EmailAddress = Annotated[str, AfterValidator(_check_email)]
+CronExpression = Annotated[str, AfterValidator(_check_cron)]
+HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s/$.?#][^\s]*$")]
+
+
+# --- presswatch.yaml -------------------------------------------------------------------------
+
+
+class DatabaseConfig(Strict):
+    """Where the store lives; SQLite under data_dir when url is unset."""
+
+    url: str | None = None
+    busy_timeout: Duration = timedelta(seconds=30)
+    echo: bool = False
+
+
+class CrawlConfig(Strict):
+    """Crawl defaults shared by every source (a source may override some)."""
+
+    user_agent: str = "presswatch/{version} (+https://github.com/presswatch/presswatch)"
+    contact: str = ""
+    concurrency: int = Field(default=8, ge=1, le=64)
+    concurrency_per_domain: int = Field(default=2, ge=1, le=16)
+    download_delay: Duration = timedelta(seconds=1)
+    autothrottle: bool = True
+    timeout: Duration = timedelta(seconds=30)
+    max_download_size: ByteSize = 20 * 1024 * 1024
+    retries: int = Field(default=3, ge=0, le=10)
+    obey_robots_txt: bool = True
+    parallel_sources: int = Field(default=2, ge=1, le=32)
+    source_timeout: Duration = timedelta(minutes=15)
+    allow_private_addresses: bool = False
+
+    @field_validator("user_agent")
+    @classmethod
+    def _names_presswatch(cls, value: str) -> str:
+        if "presswatch" not in value.lower():
+            raise ValueError("the user agent must name presswatch so site operators know us")
+        return value
+
+
+class SmtpConfig(Strict):
+    """An SMTP relay; the password should come from ${ENV}."""
+
+    host: str
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None
+    password: SecretStr | None = None
+    timeout: Duration = timedelta(seconds=30)
+
+
+class MailConfig(Strict):
+    """How messages leave: the outbox directory by default, or SMTP."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    transport: Literal["outbox", "smtp"] = "outbox"
+    from_address: str = Field(default="presswatch <presswatch@localhost>", alias="from")
+    reply_to: EmailAddress | None = None
+    subject_prefix: str = "presswatch"
+    smtp: SmtpConfig | None = None
+
+    @model_validator(mode="after")
+    def _smtp_needs_settings(self) -> MailConfig:
+        if self.transport == "smtp" and self.smtp is None:
+            raise ValueError("transport is smtp but no smtp: section is given")
+        return self
+
+
+class RecipientConfig(Strict):
+    """A reader: where the digest goes, when, and what it covers."""
+
+    id: Identifier | None = None
+    address: EmailAddress
+    name: str | None = None
+    timezone: TimezoneName | None = None
+    digest_time: time = time(8, 0)
+    rules: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    immediate: bool = True
+    enabled: bool = True
+
+    @property
+    def key(self) -> str:
+        """The stable identity used in the delivery ledger."""
+        return self.id or self.address.lower()
+
+
+class SchedulerConfig(Strict):
+    """The daemon's clock."""
+
+    max_concurrent_crawls: int = Field(default=2, ge=1, le=32)
+    jitter: Duration = timedelta(seconds=60)
+    misfire_grace_time: Duration = timedelta(minutes=10)
+    retry_every: Duration = timedelta(minutes=5)
+    maintenance_cron: CronExpression = "30 3 * * *"
+    shutdown_grace: Duration = timedelta(seconds=30)
+
+
+class DeliveryConfig(Strict):
+    """Retry policy of the delivery ledger."""
+
+    max_attempts: int = Field(default=20, ge=1)
+    backoff_initial: Duration = timedelta(minutes=1)
+    backoff_max: Duration = timedelta(hours=2)
+
+
+class HealthConfig(Strict):
+    """Thresholds of source health states."""
+
+    failing_after: int = Field(default=3, ge=1)
+    default_expect_new_within: Duration | None = None
+
+
+class RetentionConfig(Strict):
+    """How long items are kept (`presswatch db gc`, and the daemon's maintenance job)."""
+
+    items: Duration = timedelta(days=180)
+
+
+class LoggingConfig(Strict):
+    """Log level and line format."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
+
+
+class SettingsConfig(Strict):
+    """presswatch.yaml: everything that is not a source or a rule."""
+
+    database: DatabaseConfig = DatabaseConfig()
+    data_dir: Path = Path("data")
+    timezone: TimezoneName = "UTC"
+    crawl: CrawlConfig = CrawlConfig()
+    mail: MailConfig = MailConfig()
+    recipients: list[RecipientConfig] = Field(default_factory=list)
+    groups: dict[Identifier, list[str]] = Field(default_factory=dict)
+    scheduler: SchedulerConfig = SchedulerConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
+    health: HealthConfig = HealthConfig()
+    retention: RetentionConfig = RetentionConfig()
+    logging: LoggingConfig = LoggingConfig()
+
+
+# --- sources/*.yaml --------------------------------------------------------------------------
+
+
+class Schedule(Strict):
+    """When a source is crawled: an interval or a cron expression."""
+
+    every: Duration | None = None
+    cron: CronExpression | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Schedule:
+        if (self.every is None) == (self.cron is None):
+            raise ValueError("give exactly one of every: or cron:")
+        if self.every is not None and self.every < timedelta(minutes=1):
+            raise ValueError("every: must be at least 1m")
+        return self
+
+
+class ListingSelectors(Strict):
+    """Where items sit on a listing page (CSS, or XPath when starting with / or ()."""
+
+    item: str | None = None
+    link: str | None = None
+    title: str | None = None
+    date: str | None = None
+
+
+class ArticleSelectorsConfig(Strict):
+    """Per-source selectors on article pages; general extraction fills the rest."""
+
+    title: str | None = None
+    date: str | None = None
+    body: str | None = None
+
+
+class Pagination(Strict):
+    """How to reach older listing pages."""
+
+    next: str | None = None
+    url_pattern: str | None = None
+    max_pages: int = Field(default=1, ge=1, le=100)
+
+    @field_validator("url_pattern")
+    @classmethod
+    def _has_page_slot(cls, value: str | None) -> str | None:
+        if value is not None and "{page}" not in value:
+            raise ValueError('url_pattern must contain "{page}"')
+        return value
+
+
+class SourceBase(Strict):
+    """Keys every source kind shares."""
+
+    id: Identifier
+    name: str
+    country: str | None = None
+    organisation: str | None = None
+    languages: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    schedule: Schedule = Schedule(every=timedelta(hours=1))
+    allowed_domains: list[str] = Field(default_factory=list)
+    backfill: int = Field(default=20, ge=0)
+    enabled: bool = True
+    verified: bool = True
+    expect_new_within: Duration | None = None
+    download_delay: Duration | None = None
+    allow_private_addresses: bool = False
+    timezone: TimezoneName | None = None
+    notes: str | None = None
+
+
+class FeedSource(SourceBase):
+    """RSS 0.9x/1.0/2.0, Atom or JSON Feed URLs."""
+
+    kind: Literal["feed"]
+    urls: list[HttpUrl] = Field(min_length=1)
+    follow: bool = False
+    article: ArticleSelectorsConfig = ArticleSelectorsConfig()
+
+
+class ListingSource(SourceBase):
+    """HTML listing pages whose links lead to articles."""
+
+    kind: Literal["listing"]
+    urls: list[HttpUrl] = Field(min_length=1)
+    selectors: ListingSelectors = ListingSelectors()
+    article: ArticleSelectorsConfig = ArticleSelectorsConfig()
+    pagination: Pagination = Pagination()
+
+
+class SitemapSource(SourceBase):
+    """XML sitemaps, sitemap indexes and Google News sitemaps."""
+
+    kind: Literal["sitemap"]
+    urls: list[HttpUrl] = Field(min_length=1)
+    url_pattern: str | None = None
+    lastmod_within: Duration | None = None
+    article: ArticleSelectorsConfig = ArticleSelectorsConfig()
+
+    @field_validator("url_pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression: {exc}") from exc
+        return value
+
+
+class SpiderSource(SourceBase):
+    """A custom Scrapy spider from spiders/, by name, with parameters."""
+
+    kind: Literal["spider"]
+    spider: str
+    urls: list[HttpUrl] = Field(default_factory=list)
+    params: dict[str, Any] = Field(default_factory=dict)
+    article: ArticleSelectorsConfig = ArticleSelectorsConfig()
+
+
+SourceConfig = Annotated[
+    FeedSource | ListingSource | SitemapSource | SpiderSource, Field(discriminator="kind")
+]
+
+
+class SourcesFile(Strict):
+    """One file under sources/: a list of sources."""
+
+    sources: list[SourceConfig] = Field(default_factory=list)
+
+
+# --- rules/*.yaml ----------------------------------------------------------------------------
+
+
+class RuleConfig(Strict):
+    """A keyword rule: what a reader must not miss."""
+
+    id: Identifier
+    name: str
+    query: str = Field(min_length=1)
+    sources: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    fields: Literal["all", "title", "body"] = "all"
+    mode: Literal["digest", "immediate"] = "digest"
+    priority: int = Field(default=50, ge=0, le=1000)
+    recipients: list[str] = Field(default_factory=list)
+    enabled: bool = True
+
+
+class RulesFile(Strict):
+    """One file under rules/: a list of rules."""
+
+    rules: list[RuleConfig] = Field(default_factory=list)

@@ -1,0 +1,142 @@
+"""Validate plain data against a model and turn pydantic errors into ConfigIssues."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from crawler.config.yamlfile import KeyPath, LoadedYaml, format_path
+from crawler.errors import ConfigIssue
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+_KIND_TAGS = {"feed", "listing", "sitemap", "spider"}
+
+
+def validate(model: type[ModelT], loaded: LoadedYaml) -> tuple[ModelT | None, list[ConfigIssue]]:
+    """Validate `loaded.data` as `model`; on failure return every problem found."""
+    try:
+        return model.model_validate(loaded.data if loaded.data is not None else {}), []
+    except ValidationError as exc:
+        return None, [_issue(loaded, error, model) for error in exc.errors()]
+
+
+def _issue(loaded: LoadedYaml, error: ErrorDetails, model: type[BaseModel]) -> ConfigIssue:
+    path = _data_path(loaded.data, error["loc"])
+    message = _message(error, path, loaded.data, model)
+    return ConfigIssue(loaded.name, format_path(path), message, loaded.line_of(path))
+
+
+def _data_path(data: Any, loc: tuple[int | str, ...]) -> KeyPath:
+    """Drop the parts of a pydantic location that are not keys in the data (union tags)."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if _has_child(node, part):
+            node = node[part]
+        elif isinstance(part, str) and (part in _KIND_TAGS or "[" in part or "-" in part):
+            continue  # discriminator tag, or a function-validator name
+        else:
+            node = None
+        path.append(part)
+    return tuple(path)
+
+
+def _has_child(node: Any, part: int | str) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and part < len(node)
+
+
+def _message(error: ErrorDetails, path: KeyPath, data: Any, model: type[BaseModel]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return _unknown_key(path, data, model)
+    if kind == "missing":
+        return "required key is missing"
+    text = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        text = text.removeprefix(prefix)
+    if kind == "union_tag_invalid":
+        return f"unknown kind {error['input']!r}: use one of feed, listing, sitemap, spider"
+    if kind == "union_tag_not_found":
+        return "missing kind: (one of feed, listing, sitemap, spider)"
+    if kind in {"string_pattern_mismatch"} and path and path[-2:-1] == ("urls",):
+        return f"invalid URL {error['input']!r}: must start with http:// or https://"
+    if kind.endswith(("_type", "_parsing")):
+        return f"{text} (got {_show(error.get('input'))})"
+    return text
+
+
+def _unknown_key(path: KeyPath, data: Any, model: type[BaseModel]) -> str:
+    key = str(path[-1]) if path else "?"
+    allowed = _allowed_keys(model, path[:-1], data)
+    close = difflib.get_close_matches(key, allowed, n=1)
+    hint = f' (did you mean "{close[0]}"?)' if close else ""
+    return f'unknown key "{key}"{hint}'
+
+
+def _allowed_keys(model: type[BaseModel], parent: KeyPath, data: Any) -> list[str]:
+    """Field names (and aliases) of the model found at `parent`, best effort."""
+    current: Any = model
+    node = data
+    for part in parent:
+        node = node[part] if isinstance(node, dict | list) else None
+        if isinstance(part, int):
+            continue
+        current = _field_model(current, part, node)
+        if current is None:
+            return []
+    if isinstance(node, dict) and "kind" in node:
+        current = _kind_model(str(node["kind"])) or current
+    if not (isinstance(current, type) and issubclass(current, BaseModel)):
+        return []
+    names = []
+    for name, info in current.model_fields.items():
+        names.append(info.alias or name)
+    return names
+
+
+def _field_model(model: Any, name: str, node: Any) -> Any:
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    info = model.model_fields.get(name)
+    if info is None:
+        return None
+    annotation = info.annotation
+    for candidate in _flatten(annotation):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    if isinstance(node, dict) and "kind" in node:
+        return _kind_model(str(node["kind"]))
+    return None
+
+
+def _flatten(annotation: Any) -> list[Any]:
+    args = getattr(annotation, "__args__", None)
+    if not args:
+        return [annotation]
+    result: list[Any] = []
+    for arg in args:
+        result.extend(_flatten(arg))
+    return result
+
+
+def _kind_model(kind: str) -> type[BaseModel] | None:
+    from crawler.config import models
+
+    by_kind: dict[str, type[BaseModel]] = {
+        "feed": models.FeedSource,
+        "listing": models.ListingSource,
+        "sitemap": models.SitemapSource,
+        "spider": models.SpiderSource,
+    }
+    return by_kind.get(kind)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

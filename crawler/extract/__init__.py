@@ -1,0 +1,1 @@
+"""Extraction library: pure functions turning fetched bytes into articles, feeds and listings."""

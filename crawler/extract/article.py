@@ -1,0 +1,446 @@
+"""Article extraction: title, date, body, summary, language and canonical URL of one page.
+
+Precedence when sources disagree (first non-empty wins):
+
+* title: per-source article selector > listing/feed title (``ListingHints.title``) >
+  an ``<h1>`` that agrees with og:title or ``<title>`` > og:title > ``<title>`` (site-name
+  suffix such as " | Ministry of ..." stripped) > first ``<h1>`` > last URL path segment.
+* published_at (``date_source`` in brackets): per-source article selector ["selector"] >
+  the article's structured metadata - article:published_time, itemprop=datePublished,
+  DC.date, JSON-LD datePublished, ... ["meta"] > listing/feed date ["listing"] >
+  htmldate's heuristics over the page ["htmldate"] > a date in the body's first lines
+  ["dateline"] > a date written in the title ["title"].
+  The article's own metadata beats the listing because listings often show the crawl or
+  update day; htmldate runs only when nothing above gave a date (it is the slow step).
+* body: per-source body selector > trafilatura (precision mode, no comments) > text of
+  ``<article>``/``<main>`` > all ``<p>`` text.
+* language: ``<html lang>`` > Content-Language/og:locale meta > py3langid on title+body.
+
+``extract_article`` never raises: bad input gives an ``Article`` with what could be found,
+``is_empty`` when neither body nor title was found.  Only the first ``MAX_HTML_CHARS``
+characters of a document are parsed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from itertools import islice
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import unquote, urljoin, urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from crawler.extract._text import element_text, normalize_space, truncate_text
+from crawler.extract.dates import find_date_in_text, parse_date
+from crawler.extract.encoding import decode_html
+from crawler.extract.selectors import select_text
+
+__all__ = [
+    "Article",
+    "ArticleSelectors",
+    "ListingHints",
+    "decode_html",
+    "extract_article",
+    "select_text",
+]
+
+MAX_HTML_CHARS = 2_000_000
+SUMMARY_CHARS = 300
+DATELINE_CHARS = 400
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|«|»|·|•|/)\s+")
+_DATE_META = (
+    "article:published_time", "og:article:published_time", "datepublished", "pubdate",
+    "publishdate", "publish-date", "publication_date", "date", "dc.date", "dc.date.issued",
+    "dc.date.created", "dcterms.created", "dcterms.issued", "sailthru.date", "parsely-pub-date",
+    "article.published", "published_time", "original-publish-date", "cxenseparse:recs:publishtime",
+)
+_SLD = frozenset("co com gov org net ac edu go or ne gob gouv nic mil govt".split())
+
+
+@dataclass(frozen=True)
+class ArticleSelectors:
+    """Optional per-source selectors (XPath when starting with '/' or '(', else CSS)."""
+
+    title: str | None = None
+    date: str | None = None
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class ListingHints:
+    """What the listing page or feed entry said about the article."""
+
+    title: str | None = None
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """One extracted article; `published_at` is timezone-aware or None."""
+
+    url: str
+    canonical_url: str
+    title: str | None
+    published_at: datetime | None
+    body: str
+    summary: str
+    language: str | None
+    date_source: str | None
+    extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when neither a body nor a title could be found."""
+        return not self.body and not self.title
+
+
+def extract_article(
+    html: str | bytes,
+    url: str,
+    *,
+    selectors: ArticleSelectors | None = None,
+    hints: ListingHints | None = None,
+    encoding: str | None = None,
+    languages: Sequence[str] = (),
+    now: datetime | None = None,
+    fast: bool = True,
+) -> Article:
+    """Extract an `Article` from one page; never raises (see the module docstring)."""
+    try:
+        return _extract(html, url, selectors or ArticleSelectors(), hints or ListingHints(),
+                        encoding, languages, now, fast)
+    except Exception:  # a hostile page must never break the crawl
+        return Article(url, url, _title_from_url(url) if hints is None else hints.title,
+                       hints.published_at if hints else None, "", "", None,
+                       "listing" if hints and hints.published_at else None)
+
+
+def _extract(
+    raw: str | bytes,
+    url: str,
+    selectors: ArticleSelectors,
+    hints: ListingHints,
+    encoding: str | None,
+    languages: Sequence[str],
+    now: datetime | None,
+    fast: bool,
+) -> Article:
+    text = decode_html(raw[: MAX_HTML_CHARS * 2], encoding) if isinstance(raw, bytes) else raw
+    text = text[:MAX_HTML_CHARS]
+    tree = _parse(text)
+    if tree is None:
+        title = hints.title or _title_from_url(url)
+        return Article(url, url, title, hints.published_at, "", "", None,
+                       "listing" if hints.published_at else None)
+    meta = _meta(tree)
+    language = _page_language(tree, meta)
+    langs = tuple(languages) or ((language,) if language else ())
+    title = _title(tree, meta, selectors, hints)
+    body = _body(tree, text, url, selectors, fast)
+    published, source = _date(tree, text, meta, selectors, hints, title, body, langs, now)
+    if language is None:
+        language = _detect_language(f"{title or ''}\n{body[:3000]}")
+    return Article(
+        url=url,
+        canonical_url=_canonical(tree, url),
+        title=title or (_title_from_url(url) if body else None),
+        published_at=published,
+        body=body,
+        summary=_summary(meta, body, title),
+        language=language,
+        date_source=source,
+    )
+
+
+def _parse(text: str) -> etree._Element | None:
+    if not text.strip():
+        return None
+    cleaned = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    try:
+        return lxml_html.document_fromstring(cleaned)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _meta(tree: etree._Element) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for node in tree.iterfind(".//meta"):
+        key = node.get("property") or node.get("name") or node.get("itemprop")
+        key = key or node.get("http-equiv")
+        value = node.get("content")
+        if key and value and value.strip():
+            found.setdefault(key.strip().lower(), value.strip())
+    return found
+
+
+def _headings(tree: etree._Element, path: str = ".//h1") -> list[str]:
+    texts = (normalize_space(element_text(h)) for h in islice(tree.iterfind(path), 200))
+    return [t for t in texts if len(t) >= 3]
+
+
+def _agrees(heading: str, candidates: Sequence[str]) -> bool:
+    norm_h = _norm_title(heading)
+    for candidate in candidates:
+        norm_c = _norm_title(candidate)
+        if norm_c and norm_h and (
+            norm_h == norm_c or norm_c.startswith(norm_h + " ") or norm_c.endswith(" " + norm_h)
+        ):
+            return True
+    return False
+
+
+def _same(a: str, b: str) -> bool:
+    return _norm_title(a) == _norm_title(b)
+
+
+def _norm_title(value: str) -> str:
+    return re.sub(r"\W+", " ", value.casefold()).strip()
+
+
+def _title(
+    tree: etree._Element, meta: dict[str, str], selectors: ArticleSelectors, hints: ListingHints
+) -> str | None:
+    chosen = select_text(tree, selectors.title)
+    if chosen:
+        return chosen
+    if hints.title and hints.title.strip():
+        return normalize_space(hints.title)
+    og = normalize_space(meta.get("og:title") or meta.get("twitter:title") or "")
+    title_node = tree.find(".//title")
+    page_title = normalize_space(title_node.text_content()) if title_node is not None else ""
+    h1s = _headings(tree)
+    site = meta.get("og:site_name")
+    for heading in [*h1s, *_headings(tree, ".//h2"), *_headings(tree, ".//h3")]:
+        if _words(heading) >= 2 and _agrees(heading, (og, page_title)):
+            return heading
+    for candidate in (og, page_title):
+        if candidate:
+            return strip_site_name(candidate, site)
+    return h1s[0] if h1s else None
+
+
+def strip_site_name(title: str, site: str | None = None) -> str:
+    """Remove a " | Site name" style prefix or suffix from a page title."""
+    parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title.strip()
+    if site:
+        kept = [p for p in parts if not _same(p, site) and _norm_title(site) not in _norm_title(p)]
+        if kept and len(kept) < len(parts):
+            return " - ".join(kept)
+    while len(parts) > 1 and _words(parts[-1]) <= 4 and _words(" ".join(parts[:-1])) >= 3:
+        parts = parts[:-1]
+    if len(parts) == 1:
+        return parts[0]
+    head, tail = " - ".join(parts[:-1]), parts[-1]
+    if _words(head) >= 3 or len(head) >= len(tail):
+        return head
+    rest = " - ".join(parts[1:])
+    return rest if _words(rest) >= 3 else title.strip()
+
+
+def _words(text: str) -> int:
+    cjk = len(re.findall(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", text))
+    return len(text.split()) + cjk // 2
+
+
+def _body(
+    tree: etree._Element, text: str, url: str, selectors: ArticleSelectors, fast: bool
+) -> str:
+    chosen = select_text(tree, selectors.body, joiner="\n\n")
+    if chosen:
+        return chosen
+    extracted = _trafilatura(text, url, fast)
+    if extracted:
+        return extracted
+    for path in (".//article", ".//main", ".//*[@role='main']"):
+        node = tree.find(path)
+        if node is not None:
+            found = element_text(node)
+            if len(found) > 80:
+                return found
+    paragraphs = (normalize_space(element_text(p)) for p in tree.iterfind(".//p"))
+    return "\n\n".join(p for p in paragraphs if len(p) > 30)
+
+
+def _trafilatura(text: str, url: str, fast: bool) -> str:
+    import trafilatura
+
+    try:
+        result = trafilatura.extract(
+            text, url=url, fast=fast, favor_precision=True, include_comments=False,
+            include_tables=True, with_metadata=False, deduplicate=False,
+        )
+    except Exception:
+        return ""
+    return _normalize_body(result or "")
+
+
+def _normalize_body(text: str) -> str:
+    lines = [normalize_space(line) for line in text.splitlines()]
+    return "\n\n".join(line for line in lines if line)
+
+
+def _date(
+    tree: etree._Element,
+    text: str,
+    meta: dict[str, str],
+    selectors: ArticleSelectors,
+    hints: ListingHints,
+    title: str | None,
+    body: str,
+    langs: Sequence[str],
+    now: datetime | None,
+) -> tuple[datetime | None, str | None]:
+    if selectors.date:
+        raw = select_text(tree, selectors.date)
+        found = parse_date(raw, languages=langs, now=now) if raw else None
+        found = found or (find_date_in_text(raw, now=now) if raw else None)
+        if found:
+            return found, "selector"
+    found = _meta_date(tree, meta, langs, now)
+    if found:
+        return found, "meta"
+    if hints.published_at is not None:
+        return hints.published_at, "listing"
+    found = _htmldate(tree, now)
+    if found:
+        return found, "htmldate"
+    found = find_date_in_text(body[:DATELINE_CHARS], now=now) if body else None
+    if found:
+        return found, "dateline"
+    found = find_date_in_text(title, now=now) if title else None
+    return (found, "title") if found else (None, None)
+
+
+def _meta_date(
+    tree: etree._Element, meta: dict[str, str], langs: Sequence[str], now: datetime | None
+) -> datetime | None:
+    for key in _DATE_META:
+        if key in meta:
+            found = parse_date(meta[key], languages=langs, now=now)
+            if found:
+                return found
+    for node in tree.iterfind(".//*[@itemprop='datePublished']"):
+        found = parse_date(node.get("datetime") or node.get("content") or node.text_content(),
+                           languages=langs, now=now)
+        if found:
+            return found
+    for value in _jsonld_dates(tree):
+        found = parse_date(value, now=now)
+        if found:
+            return found
+    return None
+
+
+def _jsonld_dates(tree: etree._Element) -> Iterator[str]:
+    for script in tree.iterfind(".//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, RecursionError):
+            continue
+        yield from _walk_dates(data, 0)
+
+
+def _walk_dates(data: object, depth: int) -> Iterator[str]:
+    if depth > 6:
+        return
+    if isinstance(data, dict):
+        value = data.get("datePublished") or data.get("dateCreated")
+        if isinstance(value, str):
+            yield value
+        for child in data.values():
+            if isinstance(child, dict | list):
+                yield from _walk_dates(child, depth + 1)
+    elif isinstance(data, list):
+        for child in data[:50]:
+            yield from _walk_dates(child, depth + 1)
+
+
+def _htmldate(tree: etree._Element, now: datetime | None) -> datetime | None:
+    from copy import deepcopy
+
+    import htmldate
+
+    try:
+        found = htmldate.find_date(
+            deepcopy(tree), extensive_search=False, original_date=True,
+            outputformat="%Y-%m-%dT%H:%M:%S",
+        )
+    except Exception:
+        return None
+    return parse_date(found, now=now) if found else None
+
+
+def _page_language(tree: etree._Element, meta: dict[str, str]) -> str | None:
+    for value in (tree.get("lang"), tree.get("xml:lang"), meta.get("content-language"),
+                  meta.get("og:locale"), meta.get("language")):
+        code = _iso639(value)
+        if code:
+            return code
+    return None
+
+
+def _iso639(value: str | None) -> str | None:
+    if not value:
+        return None
+    code = re.split(r"[-_,;\s]", value.strip().lower())[0]
+    return code if re.fullmatch(r"[a-z]{2}", code) else None
+
+
+def _detect_language(text: str) -> str | None:
+    if len(text.strip()) < 20:
+        return None
+    try:
+        import py3langid
+
+        code, _score = py3langid.classify(text)
+    except Exception:
+        return None
+    return str(code) if code else None
+
+
+def _summary(meta: dict[str, str], body: str, title: str | None) -> str:
+    described = normalize_space(meta.get("og:description") or meta.get("description") or "")
+    if len(described) >= 40 and not (title and _same(described, title)):
+        return truncate_text(described, SUMMARY_CHARS)
+    return truncate_text(body, SUMMARY_CHARS)
+
+
+def _canonical(tree: etree._Element, url: str) -> str:
+    for node in tree.iterfind(".//link[@rel]"):
+        if "canonical" not in node.get("rel", "").lower().split():
+            continue
+        href = (node.get("href") or "").strip()
+        candidate = urljoin(url, href) if href else ""
+        if _acceptable_canonical(candidate, url):
+            return candidate
+    return url
+
+
+def _acceptable_canonical(candidate: str, url: str) -> bool:
+    parts = urlsplit(candidate)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    original = urlsplit(url).hostname
+    return original is None or registrable_domain(parts.hostname) == registrable_domain(original)
+
+
+def registrable_domain(host: str) -> str:
+    """Approximate registrable domain: last two labels, three under ccTLD second levels."""
+    labels = host.lower().rstrip(".").split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SLD:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def _title_from_url(url: str) -> str | None:
+    path = urlsplit(url).path.rstrip("/")
+    segment = unquote(path.rsplit("/", 1)[-1]) if path else ""
+    segment = re.sub(r"\.(html?|php|aspx?)$", "", segment)
+    words = re.sub(r"[-_+]+", " ", segment).strip()
+    return words or None

@@ -1,0 +1,1 @@
+"""The store: schema, migrations, items, runs and the delivery ledger."""

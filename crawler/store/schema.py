@@ -1,0 +1,177 @@
+"""The store's tables (SQLAlchemy Core); Alembic migrations create them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from crawler.store.types import BigId, UtcDateTime
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("name", Text, nullable=False, default=""),
+    Column("health", String(16), nullable=False, default="new"),
+    Column("health_since", UtcDateTime),
+    Column("health_detail", Text),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("last_run_at", UtcDateTime),
+    Column("last_success_at", UtcDateTime),
+    Column("last_new_item_at", UtcDateTime),
+    Column("backfilled", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("source_id", String(64), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("canonical_url", Text, nullable=False),
+    Column("url_fp", String(40), nullable=False, unique=True),
+    Column("content_fp", String(40), nullable=False),
+    Column("title", Text, nullable=False, default=""),
+    Column("summary", Text, nullable=False, default=""),
+    Column("body", Text, nullable=False, default=""),
+    Column("language", String(16)),
+    Column("published_at", UtcDateTime),
+    Column("first_seen_at", UtcDateTime, nullable=False, index=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("revision", Integer, nullable=False, default=0),
+    Column("duplicate_of", BigId, ForeignKey("items.id", ondelete="SET NULL")),
+    Column("cluster_id", BigId, index=True),
+    Column("extra", JSON, nullable=False, default=dict),
+    Index("ix_items_source_content", "source_id", "content_fp"),
+)
+
+item_revisions = Table(
+    "item_revisions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "item_id", BigId, ForeignKey("items.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("content_fp", String(40), nullable=False),
+    Column("title", Text, nullable=False, default=""),
+    Column("changed_at", UtcDateTime, nullable=False),
+)
+
+item_bands = Table(
+    "item_bands",
+    metadata,
+    Column("band", String(40), nullable=False, index=True),
+    Column(
+        "item_id", BigId, ForeignKey("items.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+)
+
+rule_matches = Table(
+    "rule_matches",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("item_id", BigId, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("rule_id", String(64), nullable=False, index=True),
+    Column("matched_at", UtcDateTime, nullable=False, index=True),
+    Column("snippets", JSON, nullable=False, default=list),
+    Column("spans", JSON, nullable=False, default=list),
+    UniqueConstraint("item_id", "rule_id"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("recipient", String(320), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("message_id", String(255), nullable=False, unique=True),
+    Column("subject", Text, nullable=False, default=""),
+    Column("status", String(16), nullable=False, default="pending", index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("next_attempt_at", UtcDateTime),
+    Column("period_start", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("recipient", String(320), nullable=False),
+    Column("item_id", BigId, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("rule_id", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("status", String(16), nullable=False, default="pending", index=True),
+    Column("message", BigId, ForeignKey("messages.id", ondelete="SET NULL"), index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("next_attempt_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    UniqueConstraint("recipient", "item_id", "channel"),
+)
+
+crawl_runs = Table(
+    "crawl_runs",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("source_id", String(64), nullable=False, index=True),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+    Column("finish_reason", String(64)),
+    Column("requests", Integer, nullable=False, default=0),
+    Column("responses", JSON, nullable=False, default=dict),
+    Column("items_seen", Integer, nullable=False, default=0),
+    Column("items_new", Integer, nullable=False, default=0),
+    Column("items_updated", Integer, nullable=False, default=0),
+    Column("items_duplicate", Integer, nullable=False, default=0),
+    Column("errors", Integer, nullable=False, default=0),
+    Column("duration", Float, nullable=False, default=0.0),
+    Column("health", String(16)),
+    Column("detail", JSON, nullable=False, default=dict),
+)
+
+http_validators = Table(
+    "http_validators",
+    metadata,
+    Column("url_fp", String(40), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("status", Integer),
+    Column("checked_at", UtcDateTime, nullable=False),
+)
+
+daemon_lock = Table(
+    "daemon_lock",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("acquired_at", UtcDateTime, nullable=False),
+    Column("heartbeat_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)

@@ -1,0 +1,80 @@
+"""The Store: one engine, transactions, and the only way the rest of presswatch reaches data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from crawler.errors import StoreError
+from crawler.store import migrate
+from crawler.store.engine import make_engine
+
+if TYPE_CHECKING:
+    from crawler.config import Config
+
+
+class Store:
+    """A handle on the database; cheap to create, open one per process."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def from_url(
+        cls, url: str, *, migrate_schema: bool = True, busy_timeout: timedelta | None = None
+    ) -> Store:
+        """Open the database at `url`, migrating it to the current schema unless told not to."""
+        engine = make_engine(url, busy_timeout=busy_timeout or timedelta(seconds=30))
+        store = cls(engine)
+        if migrate_schema:
+            store.upgrade()
+        return store
+
+    @classmethod
+    def from_config(cls, config: Config, *, migrate_schema: bool = True) -> Store:
+        """Open the configured database (see Config.database_url)."""
+        timeout = config.settings.database.busy_timeout
+        return cls.from_url(
+            config.database_url, migrate_schema=migrate_schema, busy_timeout=timeout
+        )
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def upgrade(self) -> None:
+        """Run pending migrations."""
+        try:
+            migrate.upgrade(self.engine)
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the database: {exc.orig}") from exc
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A write transaction: committed on success, rolled back on any error."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except OperationalError as exc:
+            raise StoreError(f"database error: {exc.orig}") from exc
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection for reads (and explicit transactions)."""
+        try:
+            with self.engine.connect() as connection:
+                yield connection
+        except OperationalError as exc:
+            raise StoreError(f"database error: {exc.orig}") from exc
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self.engine.dispose()
+
+
+__all__ = ["SQLAlchemyError", "Store"]

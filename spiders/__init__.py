@@ -1,0 +1,1 @@
+"""Generic config-driven spiders and the few site-specific ones."""
