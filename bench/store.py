@@ -178,7 +178,9 @@ def print_table(results: dict[str, Figures], args: argparse.Namespace) -> None:
         f"\n{args.items:,} items, batches of {args.batch:,}, ORM sample {args.orm_sample:,}, "
         f"median of {args.repeat} run(s), items/s"
     )
-    header = f"{'database':<12}{'batch insert':>14}{'re-insert':>14}{'ORM per-row':>14}{'speed-up':>10}"
+    header = (
+        f"{'database':<12}{'batch insert':>14}{'re-insert':>14}{'ORM per-row':>14}{'speed-up':>10}"
+    )
     print(header)
     print("-" * len(header))
     for dialect, figures in results.items():

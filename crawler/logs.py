@@ -45,5 +45,5 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root.addHandler(handler)
     root.setLevel(level)
     # Scrapy and Twisted are chatty at INFO; our own loggers say what matters.
-    for noisy in ("scrapy", "twisted", "filelock", "trafilatura", "htmldate", "urllib3"):
+    for noisy in ("scrapy", "twisted", "filelock", "trafilatura", "htmldate", "urllib3", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -34,6 +34,7 @@ class SmtpTransport(Transport, name="smtp"):
     def __init__(self, settings: SmtpConfig) -> None:
         self.settings = settings
         self.where = f"{settings.host}:{settings.port}"
+        self._tls: ssl.SSLContext | None = None
 
     @classmethod
     def create(cls, mail: MailConfig, data_dir: Path) -> SmtpTransport:
@@ -60,10 +61,10 @@ class SmtpTransport(Transport, name="smtp"):
             if code != 250:
                 raise smtplib.SMTPDataError(code, reply)
         except (smtplib.SMTPException, OSError) as exc:
-            raise self._classify(exc, stage) from exc
-        finally:
             if conn is not None:
-                _quit_quietly(conn)
+                conn.close()  # no polite QUIT: it could wait for the timeout a second time
+            raise self._classify(exc, stage) from exc
+        _quit_quietly(conn)
         detail = f"{self.where}: {code} {_text(reply)}"
         log.debug("smtp accepted %s: %s", message_id, detail)
         return SendResult(message_id, datetime.now(UTC), detail, refused)
@@ -71,16 +72,15 @@ class SmtpTransport(Transport, name="smtp"):
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         timeout = s.timeout.total_seconds()
-        context = ssl.create_default_context()
         conn: smtplib.SMTP
         if s.security == "tls":
-            conn = smtplib.SMTP_SSL(s.host, s.port, timeout=timeout, context=context)
+            conn = smtplib.SMTP_SSL(s.host, s.port, timeout=timeout, context=self._context())
         else:
             conn = smtplib.SMTP(s.host, s.port, timeout=timeout)
         try:
             conn.ehlo()
             if s.security == "starttls":
-                conn.starttls(context=context)
+                conn.starttls(context=self._context())
                 conn.ehlo()
             if s.username:
                 secret = s.password.get_secret_value() if s.password else ""
@@ -89,6 +89,12 @@ class SmtpTransport(Transport, name="smtp"):
             conn.close()
             raise
         return conn
+
+    def _context(self) -> ssl.SSLContext:
+        """The TLS context, built once: loading the system CA store costs ~100 ms."""
+        if self._tls is None:
+            self._tls = ssl.create_default_context()
+        return self._tls
 
     def _classify(self, exc: BaseException, stage: str) -> DeliveryError:
         where = f"SMTP {self.where} ({stage})"

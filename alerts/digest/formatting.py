@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -12,10 +11,7 @@ from markupsafe import Markup, escape
 from alerts.digest.model import Snippet
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_SPACE = re.compile(r"\s+")
-HIGHLIGHT_STYLE = (
-    "background-color:#ffe58a;color:#1a1a1a;padding:0 2px;border-radius:2px;font-weight:600"
-)
+HIGHLIGHT_STYLE = "background-color:#ffe58a;color:#1a1a1a;padding:0 2px;font-weight:600"
 
 
 def local(moment: datetime, timezone: str) -> datetime:
@@ -33,7 +29,7 @@ def format_datetime(moment: datetime | None, timezone: str) -> str:
     if moment is None:
         return ""
     at = local(moment, timezone)
-    return f"{at.day} {_MONTHS[at.month - 1]} {at.year}, {at:%H:%M} {_abbrev(at)}"
+    return f"{at.day} {_MONTHS[at.month - 1]} {at.year}, {at.hour:02}:{at.minute:02} {_abbrev(at)}"
 
 
 def format_day(moment: datetime, timezone: str) -> str:
@@ -45,47 +41,26 @@ def format_day(moment: datetime, timezone: str) -> str:
 def format_day_time(moment: datetime, timezone: str) -> str:
     """ "27 Nov 08:00" in the reader's timezone."""
     at = local(moment, timezone)
-    return f"{at.day} {_MONTHS[at.month - 1]} {at:%H:%M}"
-
-
-def merge_spans(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
-    """Clamp spans to [0, length], drop empty ones, merge overlapping ones, sort them."""
-    clamped = sorted((max(0, a), min(length, b)) for a, b in spans if min(length, b) > max(0, a))
-    merged: list[tuple[int, int]] = []
-    for start, end in clamped:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _pieces(snippet: Snippet) -> list[tuple[str, bool]]:
-    text, pos, out = snippet.text, 0, []
-    for start, end in merge_spans(snippet.highlights, len(text)):
-        out += [(text[pos:start], False), (text[start:end], True)]
-        pos = end
-    out.append((text[pos:], False))
-    return [(piece, hit) for piece, hit in out if piece]
+    return f"{at.day} {_MONTHS[at.month - 1]} {at.hour:02}:{at.minute:02}"
 
 
 def highlight_html(snippet: Snippet) -> Markup:
     """The snippet escaped, each hit wrapped in an inline-styled <mark>."""
     parts = [
         f'<mark style="{HIGHLIGHT_STYLE}">{escape(piece)}</mark>' if hit else str(escape(piece))
-        for piece, hit in _pieces(snippet)
+        for piece, hit in snippet.pieces
     ]
     return Markup("".join(parts))
 
 
 def highlight_text(snippet: Snippet) -> str:
     """The snippet with each hit in **double asterisks**."""
-    return "".join(f"**{piece}**" if hit else piece for piece, hit in _pieces(snippet))
+    return "".join(f"**{piece}**" if hit else piece for piece, hit in snippet.pieces)
 
 
 def one_line(value: str) -> str:
     """Collapse every run of whitespace (newlines included) to one space."""
-    return _SPACE.sub(" ", value).strip()
+    return " ".join(value.split())
 
 
 def shorten(value: str, width: int) -> str:

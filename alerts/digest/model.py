@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
@@ -47,6 +49,28 @@ class Snippet:
 
     text: str
     highlights: tuple[tuple[int, int], ...] = ()
+
+    @cached_property
+    def pieces(self) -> tuple[tuple[str, bool], ...]:
+        """The text cut into (piece, is_hit) runs; computed once, shared by text and HTML."""
+        text, pos, out = self.text, 0, []
+        for start, end in merge_spans(self.highlights, len(text)):
+            out += [(text[pos:start], False), (text[start:end], True)]
+            pos = end
+        out.append((text[pos:], False))
+        return tuple((piece, hit) for piece, hit in out if piece)
+
+
+def merge_spans(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """Clamp spans to [0, length], drop empty ones, merge overlapping ones, sort them."""
+    clamped = sorted((max(0, a), min(length, b)) for a, b in spans if min(length, b) > max(0, a))
+    merged: list[tuple[int, int]] = []
+    for start, end in clamped:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 @dataclass(frozen=True)
@@ -103,7 +127,7 @@ class Digest:
         for name in ("generated_at", "period_start"):
             if getattr(self, name).tzinfo is None:
                 raise ValueError(f"Digest.{name} must be timezone-aware")
-        ordered = sorted(self.sections, key=lambda s: (-s.priority, s.rule_name.casefold()))
+        ordered = sorted(self.sections, key=lambda s: (s.priority, s.rule_name.casefold()))
         object.__setattr__(self, "ordered_sections", tuple(s for s in ordered if s.items))
 
     @property

@@ -70,7 +70,10 @@ class DigestRenderer:
         self.env = env
         self.subject_prefix = formatting.one_line(subject_prefix)
         self._inliner = css_inline.CSSInliner(
-            keep_style_tags=False, keep_at_rules=True, load_remote_stylesheets=False
+            keep_style_tags=False,
+            keep_at_rules=True,
+            minify_css=True,
+            load_remote_stylesheets=False,
         )
 
     @classmethod

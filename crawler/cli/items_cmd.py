@@ -29,9 +29,9 @@ def items(
     as_json: bool,
 ) -> None:
     """List stored items, newest first."""
+    cutoff = _since(since)
     from crawler.store.queries import search_items
 
-    cutoff = _since(since)
     store = app.open_store()
     with store.connect() as connection:
         rows = search_items(connection, source_id=source_id, since=cutoff, text=search, limit=limit)

@@ -109,6 +109,15 @@ class CrawlConfig(Strict):
             raise ValueError("the user agent must name presswatch so site operators know us")
         return value
 
+    def resolved_user_agent(self) -> str:
+        """The User-Agent header: `{version}` filled in, the contact appended if missing."""
+        from crawler import __version__
+
+        agent = self.user_agent.replace("{version}", __version__)
+        if self.contact and self.contact not in agent:
+            agent = f"{agent} (+{self.contact})"
+        return agent
+
 
 class SmtpConfig(Strict):
     """An SMTP relay; the password should come from ${ENV}."""

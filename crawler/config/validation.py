@@ -26,6 +26,8 @@ def validate(model: type[ModelT], loaded: LoadedYaml) -> tuple[ModelT | None, li
 
 def _issue(loaded: LoadedYaml, error: ErrorDetails, model: type[BaseModel]) -> ConfigIssue:
     path = _data_path(loaded.data, error["loc"])
+    if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+        path = (*path, "kind")
     message = _message(error, path, loaded.data, model)
     return ConfigIssue(loaded.name, format_path(path), message, loaded.line_of(path))
 
@@ -61,7 +63,8 @@ def _message(error: ErrorDetails, path: KeyPath, data: Any, model: type[BaseMode
     for prefix in ("Value error, ", "Assertion failed, "):
         text = text.removeprefix(prefix)
     if kind == "union_tag_invalid":
-        return f"unknown kind {error['input']!r}: use one of feed, listing, sitemap, spider"
+        tag = error.get("ctx", {}).get("tag", "?")
+        return f"unknown kind {tag!r}: use one of feed, listing, sitemap, spider"
     if kind == "union_tag_not_found":
         return "missing kind: (one of feed, listing, sitemap, spider)"
     if kind in {"string_pattern_mismatch"} and path and path[-2:-1] == ("urls",):
@@ -84,7 +87,7 @@ def _allowed_keys(model: type[BaseModel], parent: KeyPath, data: Any) -> list[st
     current: Any = model
     node = data
     for part in parent:
-        node = node[part] if isinstance(node, dict | list) else None
+        node = node[part] if _has_child(node, part) else None
         if isinstance(part, int):
             continue
         current = _field_model(current, part, node)

@@ -11,7 +11,33 @@ from lxml import html as lxml_html
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _NL = re.compile(r"\s*\n\s*(?:\n\s*)+")
 _BLOCK_TAGS = frozenset(
-    ["p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section", "article", "header", "footer", "ul", "ol", "table", "dd", "dt", "figcaption", "address", "hr"]
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "ul",
+        "ol",
+        "table",
+        "dd",
+        "dt",
+        "figcaption",
+        "address",
+        "hr",
+    ]
 )
 _SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "iframe", "svg", "head"))
 

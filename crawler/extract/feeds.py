@@ -49,8 +49,14 @@ class Feed:
 def safe_xml_parser() -> etree.XMLParser:
     """An XML parser that never expands entities nor touches the network."""
     return etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=False, recover=True,
-        load_dtd=False, dtd_validation=False, remove_comments=True, remove_pis=True,
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        recover=True,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
     )
 
 
@@ -152,7 +158,7 @@ def _atom(root: etree._Element, url: str) -> Feed:
 def _atom_link(entry: etree._Element) -> str | None:
     fallback = None
     for link in children(entry, "link"):
-        href = link.get("href")
+        href: str | None = link.get("href")
         if not href:
             continue
         rel = link.get("rel", "alternate")
@@ -233,8 +239,8 @@ def _json_item(item: dict[str, Any], url: str, base: str) -> FeedEntry:
         return value if isinstance(value, str) and value.strip() else None
 
     content_html = text("content_html")
-    content = html_to_text(content_html) if content_html else normalize_space(
-        text("content_text") or ""
+    content = (
+        html_to_text(content_html) if content_html else normalize_space(text("content_text") or "")
     )
     summary = normalize_space(text("summary") or "") or content[:1000]
     date_text = text("date_published") or text("date_modified")

@@ -37,13 +37,41 @@ _CANDIDATES = etree.XPath(
     "contains(@class, 'card') or contains(@class, 'entry')][not(self::body)]"
 )
 _BOILER_TAGS = frozenset(("nav", "header", "footer", "aside", "menu"))
-_BOILER_WORDS = re.compile(r"\b(menu|nav|navbar|breadcrumbs?|pager|pagination|footer|header|"
-                           r"sidebar|social|share|skip|lang|language)\b", re.I)
-_NEXT_WORDS = frozenset((
-    "next", "next page", "next »", "next ›", "›", "»", ">", ">>", "older", "older posts",
-    "следующая", "далее", "suivant", "suivante", "siguiente", "próxima", "weiter", "下一页",
-    "下页", "次へ", "다음", "التالي", "berikutnya", "sonraki", "successivo", "volgende",
-))
+_BOILER_WORDS = re.compile(
+    r"\b(menu|nav|navbar|breadcrumbs?|pager|pagination|footer|header|"
+    r"sidebar|social|share|skip|lang|language)\b",
+    re.I,
+)
+_NEXT_WORDS = frozenset(
+    (
+        "next",
+        "next page",
+        "next »",
+        "next ›",
+        "›",
+        "»",
+        ">",
+        ">>",
+        "older",
+        "older posts",
+        "следующая",
+        "далее",
+        "suivant",
+        "suivante",
+        "siguiente",
+        "próxima",
+        "weiter",
+        "下一页",
+        "下页",
+        "次へ",
+        "다음",
+        "التالي",
+        "berikutnya",
+        "sonraki",
+        "successivo",
+        "volgende",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -153,7 +181,7 @@ def _entry(
 
 def _href(value: object) -> str | None:
     if isinstance(value, etree._Element):
-        own = value.get("href")
+        own: str | None = value.get("href")
         if own:
             return own
         inner = value.find(".//a[@href]")
@@ -163,7 +191,7 @@ def _href(value: object) -> str | None:
 
 def _best_anchor(node: etree._Element) -> etree._Element | None:
     anchors = [node] if node.tag == "a" and node.get("href") else []
-    anchors += [a for a in node.iterfind(".//a[@href]")]
+    anchors += list(node.iterfind(".//a[@href]"))
     usable = [a for a in anchors if clean_link("http://x/", a.get("href"))]
     if not usable:
         return None
@@ -212,25 +240,26 @@ def looks_like_headline(text: str) -> bool:
 
 
 def _guess_items(tree: etree._Element) -> list[etree._Element]:
-    groups: dict[tuple[str, str, int], list[etree._Element]] = defaultdict(list)
-    seen_anchors: set[int] = set()
+    groups: dict[tuple[str, str, etree._Element | None], list[etree._Element]] = defaultdict(list)
+    seen_anchors: set[etree._Element] = set()
     for node in _CANDIDATES(tree):
         anchor = _best_anchor(node)
-        if anchor is None or id(anchor) in seen_anchors or _is_boilerplate(node):
+        if anchor is None or anchor in seen_anchors or _is_boilerplate(node):
             continue
         if not looks_like_headline(normalize_space(element_text(anchor))):
             continue
-        seen_anchors.add(id(anchor))
+        seen_anchors.add(anchor)
         parent = node.getparent()
-        key = (str(node.tag), node.get("class", ""), id(parent) if node.tag in ("li", "tr") else 0)
+        scope = parent if node.tag in ("li", "tr") and parent is not None else None
+        key = (str(node.tag), node.get("class", ""), scope)
         groups[key].append(node)
     if not groups:
         return []
     kept = [nodes for nodes in groups.values() if len(nodes) >= 3]
     if not kept:
         kept = [max(groups.values(), key=len)]
-    members = {id(n) for nodes in kept for n in nodes}
-    return [n for n in tree.iter() if id(n) in members]
+    members = {n for nodes in kept for n in nodes}
+    return [n for n in tree.iter() if n in members]
 
 
 def find_next_page(html: str, url: str, next_selector: str | None = None) -> str | None:
@@ -242,8 +271,10 @@ def find_next_page(html: str, url: str, next_selector: str | None = None) -> str
         base = _base(tree, url)
         candidates: list[str | None] = []
         if next_selector:
-            candidates += [_href(v) if isinstance(v, etree._Element) else value_text(v)
-                           for v in select(tree, next_selector)]
+            candidates += [
+                _href(v) if isinstance(v, etree._Element) else value_text(v)
+                for v in select(tree, next_selector)
+            ]
         else:
             candidates += [n.get("href") for n in tree.iterfind(".//link[@rel='next']")]
             candidates += [n.get("href") for n in tree.iterfind(".//a[@rel='next']")]
@@ -261,8 +292,11 @@ def find_next_page(html: str, url: str, next_selector: str | None = None) -> str
 def _is_next(anchor: etree._Element) -> bool:
     text = normalize_space(anchor.text_content()).casefold()
     label = (anchor.get("aria-label") or anchor.get("title") or "").casefold()
-    parent_class = (anchor.getparent().get("class", "") if anchor.getparent() is not None
-                    else "")
+    parent_class = anchor.getparent().get("class", "") if anchor.getparent() is not None else ""
     classes = f"{anchor.get('class', '')} {parent_class}".casefold()
-    return (text in _NEXT_WORDS or label in _NEXT_WORDS or label.startswith("next")
-            or bool(re.search(r"(^|[\s_-])next($|[\s_-])", classes)))
+    return (
+        text in _NEXT_WORDS
+        or label in _NEXT_WORDS
+        or label.startswith("next")
+        or bool(re.search(r"(^|[\s_-])next($|[\s_-])", classes))
+    )

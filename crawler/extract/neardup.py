@@ -33,7 +33,9 @@ DEFAULT_THRESHOLD = 0.8
 _SEED = 1
 _VERSION = 1
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SCRIPT_NO_SPACES = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_SCRIPT_NO_SPACES = re.compile(
+    r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
+)
 
 
 @dataclass(frozen=True)

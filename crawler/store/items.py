@@ -94,6 +94,26 @@ def insert_items(connection: Connection, records: Iterable[ItemRecord]) -> Inser
     outcome = InsertOutcome()
     existing = _existing(connection, list(batch))
     fresh = [(fp, rec) for fp, rec in batch.items() if fp not in existing]
+    _apply_known(connection, batch, existing, outcome)
+    originals, repeats = _split_duplicates(connection, fresh)
+    outcome.new.extend(_insert(connection, originals))
+    resolved = _resolve_repeats(connection, repeats, outcome.new)
+    outcome.new.extend(_insert(connection, resolved))
+    # URLs another writer stored between our lookup and our insert: known now.
+    inserted = {item.record.url_fp for item in outcome.new}
+    lost = {fp: rec for fp, rec in fresh if fp not in inserted}
+    if lost:
+        _apply_known(connection, lost, _existing(connection, list(lost)), outcome)
+    return outcome
+
+
+def _apply_known(
+    connection: Connection,
+    batch: dict[str, ItemRecord],
+    existing: dict[str, tuple[int, str]],
+    outcome: InsertOutcome,
+) -> None:
+    """Count stored URLs with the same content as unchanged; update the others."""
     for fp, record in batch.items():
         if fp in existing:
             item_id, old_content = existing[fp]
@@ -102,11 +122,6 @@ def insert_items(connection: Connection, records: Iterable[ItemRecord]) -> Inser
             else:
                 _update(connection, item_id, old_content, record)
                 outcome.updated.append(item_id)
-    originals, repeats = _split_duplicates(connection, fresh)
-    outcome.new.extend(_insert(connection, originals))
-    resolved = _resolve_repeats(connection, repeats, outcome.new)
-    outcome.new.extend(_insert(connection, resolved))
-    return outcome
 
 
 def _unique_by_url(records: Iterable[ItemRecord]) -> dict[str, ItemRecord]:
@@ -172,19 +187,21 @@ def _split_duplicates(
 
 
 def _known_content(connection: Connection, records: list[ItemRecord]) -> dict[tuple[str, str], int]:
-    by_source: dict[str, list[str]] = {}
-    for record in records:
-        by_source.setdefault(record.source_id, []).append(record.content_fp)
+    """(source, content fingerprint) -> the first non-duplicate item holding that content."""
+    wanted = {(record.source_id, record.content_fp) for record in records}
+    sources = sorted({source for source, _ in wanted})
+    fps = sorted({fp for _, fp in wanted})
     known: dict[tuple[str, str], int] = {}
-    for source_id, fps in by_source.items():
-        for start in range(0, len(fps), LOOKUP_CHUNK):
-            query = (
-                select(items.c.content_fp, items.c.id)
-                .where(items.c.source_id == source_id)
-                .where(items.c.content_fp.in_(fps[start : start + LOOKUP_CHUNK]))
-                .where(items.c.duplicate_of.is_(None))
-            )
-            for content_fp, item_id in connection.execute(query):
+    for start in range(0, len(fps), LOOKUP_CHUNK):
+        query = (
+            select(items.c.source_id, items.c.content_fp, items.c.id)
+            .where(items.c.source_id.in_(sources))
+            .where(items.c.content_fp.in_(fps[start : start + LOOKUP_CHUNK]))
+            .where(items.c.duplicate_of.is_(None))
+            .order_by(items.c.id)
+        )
+        for source_id, content_fp, item_id in connection.execute(query):
+            if (source_id, content_fp) in wanted:
                 known.setdefault((source_id, content_fp), item_id)
     return known
 
@@ -285,7 +302,7 @@ def _row(
 @lru_cache(maxsize=8)
 def _datetime_processor(dialect: Dialect) -> Callable[[datetime | None], Any]:
     """UtcDateTime's own bind processing (naive datetimes raise), for raw parameters."""
-    process = items.c.published_at.type.bind_processor(dialect)
+    process = items.c.published_at.type.dialect_impl(dialect).bind_processor(dialect)
     if process is None:  # pragma: no cover - UtcDateTime always processes
         return lambda value: value
     return process
@@ -294,7 +311,7 @@ def _datetime_processor(dialect: Dialect) -> Callable[[datetime | None], Any]:
 def _page_size(connection: Connection) -> int:
     if connection.dialect.name != "sqlite":
         return INSERT_PAGE
-    driver = connection.connection.driver_connection
+    driver: Any = connection.connection.driver_connection
     limit: int = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     return max(1, min(INSERT_PAGE, limit // len(INSERT_COLUMNS)))
 

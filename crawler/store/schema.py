@@ -97,6 +97,7 @@ rule_matches = Table(
     Column("matched_at", UtcDateTime, nullable=False, index=True),
     Column("snippets", JSON, nullable=False, default=list),
     Column("spans", JSON, nullable=False, default=list),
+    Column("enqueued_at", UtcDateTime, index=True),  # set once the delivery ledger saw it
     UniqueConstraint("item_id", "rule_id"),
 )
 
@@ -122,7 +123,9 @@ deliveries = Table(
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("recipient", String(320), nullable=False),
-    Column("item_id", BigId, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "item_id", BigId, ForeignKey("items.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
     Column("rule_id", String(64), nullable=False),
     Column("channel", String(16), nullable=False),
     Column("status", String(16), nullable=False, default="pending", index=True),

@@ -77,7 +77,9 @@ def free_port() -> int:
 def smtp_server() -> Iterator[SmtpServer]:
     """An aiosmtpd server on a free port, stopped after the test."""
     handler = RecordingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=free_port(), server_hostname="localhost"
+    )
     controller.start()
     try:
         yield SmtpServer("127.0.0.1", controller.port, handler)

@@ -6,6 +6,7 @@ import email
 import email.policy
 import time
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -19,7 +20,7 @@ from .helpers import CHINESE, RUSSIAN, URDU, message, smtp_settings
 
 
 def transport(server: SmtpServer, **extra: object) -> SmtpTransport:
-    return SmtpTransport(smtp_settings(server.host, server.port, **extra))
+    return SmtpTransport(smtp_settings(server.host, server.port, 5.0, **extra))
 
 
 def send_error(tr: Transport, msg: EmailMessage | None = None) -> DeliveryError:
@@ -48,7 +49,7 @@ def test_from_config_builds_smtp_transport(smtp_server: SmtpServer) -> None:
     mail = MailConfig.model_validate(
         {"transport": "smtp", "smtp": {"host": smtp_server.host, "port": smtp_server.port}}
     )
-    tr = Transport.from_config(mail, data_dir=__import__("pathlib").Path("/nonexistent"))
+    tr = Transport.from_config(mail, data_dir=Path("/nonexistent"))
     assert isinstance(tr, SmtpTransport)
 
 
@@ -56,7 +57,7 @@ def test_from_config_builds_smtp_transport(smtp_server: SmtpServer) -> None:
 def test_4xx_on_mail_is_temporary(smtp_server: SmtpServer, reply: str) -> None:
     smtp_server.handler.mail_reply = reply
     err = send_error(transport(smtp_server))
-    assert not err.permanent and reply.split()[0] in str(err)
+    assert not err.permanent and reply.split(maxsplit=1)[0] in str(err)
 
 
 def test_451_on_data_is_temporary(smtp_server: SmtpServer) -> None:

@@ -20,7 +20,7 @@ RECIPIENT = Recipient("analyst@example.org", "Ayesha Khan", "Asia/Karachi")
 RUSSIAN = "Заявление МИД России о стратегической стабильности"
 URDU = "اسٹریٹجک استحکام پر دفتر خارجہ کا بیان"
 CHINESE = "外交部发言人就战略稳定问题答记者问"
-HOSTILE = "<script>alert(1)</script> & \"quotes\"\r\nBcc: victim@example.org"
+HOSTILE = '<script>alert(1)</script> & "quotes"\r\nBcc: victim@example.org'
 
 
 def _hits(text: str, *words: str) -> Snippet:
@@ -101,8 +101,8 @@ def full_digest() -> Digest:
         generated_at=GENERATED_AT,
         period_start=PERIOD_START,
         sections=(
-            DigestSection("arms", "Arms control", 40, (EN_ITEM, ZH_ITEM, HOSTILE_ITEM)),
-            DigestSection("stability", "Strategic stability", 90, (RU_ITEM, UR_ITEM, EN_ITEM)),
+            DigestSection("arms", "Arms control", 60, (EN_ITEM, ZH_ITEM, HOSTILE_ITEM)),
+            DigestSection("stability", "Strategic stability", 10, (RU_ITEM, UR_ITEM, EN_ITEM)),
         ),
         health=HEALTH,
         sources_checked=23,
@@ -128,6 +128,6 @@ def alert_digest() -> Digest:
         recipient=RECIPIENT,
         generated_at=datetime(2026, 11, 28, 4, 20, tzinfo=UTC),
         period_start=datetime(2026, 11, 28, 4, 0, tzinfo=UTC),
-        sections=(DigestSection("stability", "Strategic stability", 90, (RU_ITEM,)),),
+        sections=(DigestSection("stability", "Strategic stability", 10, (RU_ITEM,)),),
         kind="alert",
     )

@@ -76,8 +76,21 @@ def test_parse_date_formats(text: str, expected: datetime) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "garbage", "no date here at all", "99.99.9999", "2020-13-45", "1985-01-01",
-     "2099-01-01", "31 February 2020", "<html>", "\x00\x01\x02", "0", "tomorrow + 400 years"],
+    [
+        "",
+        "   ",
+        "garbage",
+        "no date here at all",
+        "99.99.9999",
+        "2020-13-45",
+        "1985-01-01",
+        "2099-01-01",
+        "31 February 2020",
+        "<html>",
+        "\x00\x01\x02",
+        "0",
+        "tomorrow + 400 years",
+    ],
 )
 def test_parse_date_failures(text: str) -> None:
     assert parse_date(text, now=NOW) is None
@@ -112,8 +125,10 @@ def test_languages_restrict_dateparser() -> None:
     [
         ("Statement by the minister on July 3, 2020", datetime(2020, 7, 3, tzinfo=UTC)),
         ("Statement at the summit (May 15, 2020)", datetime(2020, 5, 15, tzinfo=UTC)),
-        ("OSCE Ministerial Council (Bratislava, December 5, 2019)",
-         datetime(2019, 12, 5, tzinfo=UTC)),
+        (
+            "OSCE Ministerial Council (Bratislava, December 5, 2019)",
+            datetime(2019, 12, 5, tzinfo=UTC),
+        ),
         ("RETREAT NHA TRANG, VIETNAM 15-17 JANUARY 2020", datetime(2020, 1, 17, tzinfo=UTC)),
         ("会议于2020年3月5日举行", datetime(2020, 3, 5, tzinfo=UTC)),
         ("Briefing 2021-06-01 transcript", datetime(2021, 6, 1, tzinfo=UTC)),

@@ -183,6 +183,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_deliveries_item_id"), ["item_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_deliveries_message"), ["message"], unique=False)
         batch_op.create_index(batch_op.f("ix_deliveries_status"), ["status"], unique=False)
 
@@ -234,6 +235,7 @@ def upgrade() -> None:
         sa.Column("matched_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("snippets", sa.JSON(), nullable=False),
         sa.Column("spans", sa.JSON(), nullable=False),
+        sa.Column("enqueued_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["item_id"],
             ["items.id"],
@@ -248,11 +250,15 @@ def upgrade() -> None:
             batch_op.f("ix_rule_matches_matched_at"), ["matched_at"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_rule_matches_rule_id"), ["rule_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_rule_matches_enqueued_at"), ["enqueued_at"], unique=False
+        )
 
 
 def downgrade() -> None:
 
     with op.batch_alter_table("rule_matches", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_rule_matches_enqueued_at"))
         batch_op.drop_index(batch_op.f("ix_rule_matches_rule_id"))
         batch_op.drop_index(batch_op.f("ix_rule_matches_matched_at"))
 
@@ -269,6 +275,7 @@ def downgrade() -> None:
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deliveries_status"))
         batch_op.drop_index(batch_op.f("ix_deliveries_message"))
+        batch_op.drop_index(batch_op.f("ix_deliveries_item_id"))
 
     op.drop_table("deliveries")
     op.drop_table("sources")

@@ -1,0 +1,212 @@
+"""Content: turn a batch's attached deliveries into the typed `Digest` the renderer shows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Connection, Row, and_, func, or_, select
+
+from alerts.digest import (
+    Digest,
+    DigestItem,
+    DigestKind,
+    DigestSection,
+    Health,
+    Recipient,
+    Snippet,
+    SourceHealthLine,
+)
+from alerts.ledger.batches import Batch
+from crawler.config import Config
+from crawler.config.models import RecipientConfig
+from crawler.store.schema import crawl_runs, deliveries, items, rule_matches, sources
+
+CHUNK = 500
+UNHEALTHY: tuple[Health, ...] = ("failing", "empty", "blocked", "quiet")
+_SortKey = tuple[float, int]
+
+
+def build_digest(
+    connection: Connection, config: Config, batch: Batch, recipient: RecipientConfig
+) -> Digest:
+    """The digest (or alert) of `batch`: its items grouped by rule, plus source health."""
+    names = _source_names(connection, config)
+    rows = connection.execute(
+        select(deliveries.c.rule_id, items)
+        .join(items, items.c.id == deliveries.c.item_id)
+        .where(deliveries.c.message == batch.id)
+    ).all()
+    ids = [int(row.id) for row in rows]
+    snippets = _snippets(connection, ids)
+    also = _also_published_by(connection, rows, names)
+    alerted = _already_alerted(connection, batch, ids)
+    grouped: dict[str, list[tuple[_SortKey, DigestItem]]] = defaultdict(list)
+    for row in rows:
+        item = DigestItem(
+            item_id=str(row.id),
+            title=row.title or row.url,
+            url=row.url,
+            source_id=row.source_id,
+            source_name=names.get(row.source_id, row.source_id),
+            published_at=row.published_at,
+            snippets=snippets.get((int(row.id), row.rule_id), ()),
+            also_published_by=also.get(int(row.id), ()),
+            already_alerted=int(row.id) in alerted,
+        )
+        when = row.published_at or row.first_seen_at
+        grouped[row.rule_id].append(((-when.timestamp(), int(row.id)), item))
+    kind: DigestKind = "digest" if batch.channel == "digest" else "alert"
+    health: tuple[SourceHealthLine, ...] = ()
+    checked = failing = 0
+    if kind == "digest":
+        health, failing = _health(connection, names, batch.created_at)
+        checked = _sources_checked(connection, batch.period_start)
+    return Digest(
+        recipient=Recipient.from_config(recipient, config.settings.timezone),
+        generated_at=batch.created_at,
+        period_start=batch.period_start,
+        sections=_sections(config, grouped),
+        health=health,
+        sources_checked=checked,
+        sources_failing=failing,
+        kind=kind,
+    )
+
+
+def _sections(
+    config: Config, grouped: dict[str, list[tuple[_SortKey, DigestItem]]]
+) -> tuple[DigestSection, ...]:
+    rules = {rule.id: rule for rule in config.rules}
+    sections = []
+    for rule_id, entries in grouped.items():
+        rule = rules.get(rule_id)
+        entries.sort(key=lambda entry: entry[0])
+        sections.append(
+            DigestSection(
+                rule_id=rule_id,
+                rule_name=rule.name if rule else rule_id,
+                priority=rule.priority if rule else 0,
+                items=tuple(item for _, item in entries),
+            )
+        )
+    return tuple(sections)
+
+
+def _source_names(connection: Connection, config: Config) -> dict[str, str]:
+    names = {str(r.id): str(r.name) for r in connection.execute(select(sources)) if r.name}
+    names.update({source.id: source.name for source in config.sources})
+    return names
+
+
+def _snippets(
+    connection: Connection, item_ids: Sequence[int]
+) -> dict[tuple[int, str], tuple[Snippet, ...]]:
+    out: dict[tuple[int, str], tuple[Snippet, ...]] = {}
+    for chunk in _chunks(item_ids):
+        query = select(rule_matches).where(rule_matches.c.item_id.in_(chunk))
+        for row in connection.execute(query):
+            out[(int(row.item_id), row.rule_id)] = parse_snippets(row.snippets, row.spans)
+    return out
+
+
+def parse_snippets(raw: Any, spans: Any) -> tuple[Snippet, ...]:
+    """Snippets from `rule_matches.snippets` (strings, or {"text", "highlights"} objects) and
+    `spans` (per snippet, [start, end) pairs inside it); malformed highlights are dropped."""
+    if not isinstance(raw, list):
+        return ()
+    aligned = isinstance(spans, list) and len(spans) == len(raw)
+    out = []
+    for index, entry in enumerate(raw):
+        text, marks = entry, spans[index] if aligned else []
+        if isinstance(entry, dict):
+            text, marks = entry.get("text", ""), entry.get("highlights", [])
+        if isinstance(text, str) and text:
+            out.append(Snippet(text, _highlights(marks, len(text))))
+    return tuple(out)
+
+
+def _highlights(marks: Any, length: int) -> tuple[tuple[int, int], ...]:
+    if not isinstance(marks, list):
+        return ()
+    pairs = []
+    for mark in marks:
+        if isinstance(mark, list | tuple) and len(mark) == 2:
+            start, end = mark
+            if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= length:
+                pairs.append((start, end))
+    return tuple(pairs)
+
+
+def _also_published_by(
+    connection: Connection, rows: Sequence[Row[Any]], names: dict[str, str]
+) -> dict[int, tuple[tuple[str, str], ...]]:
+    """Per item: (source name, url) of other sources' items in its cluster or re-posting it."""
+    by_cluster = {int(r.cluster_id): int(r.id) for r in rows if r.cluster_id is not None}
+    own = {int(r.id): str(r.source_id) for r in rows}
+    if not own:
+        return {}
+    related: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for chunk in _chunks(list(own)):
+        clusters = [c for c, i in by_cluster.items() if i in chunk]
+        query = select(
+            items.c.id, items.c.source_id, items.c.url, items.c.cluster_id, items.c.duplicate_of
+        ).where(or_(items.c.cluster_id.in_(clusters), items.c.duplicate_of.in_(chunk)))
+        for r in connection.execute(query.order_by(items.c.id)):
+            owner = by_cluster.get(r.cluster_id) if r.cluster_id is not None else None
+            owner = owner if owner is not None else r.duplicate_of
+            if owner is None or r.id == owner or r.source_id == own.get(owner):
+                continue
+            entry = (names.get(r.source_id, r.source_id), r.url)
+            if all(name != entry[0] for name, _ in related[owner]):
+                related[owner].append(entry)
+    return {owner: tuple(entries) for owner, entries in related.items()}
+
+
+def _already_alerted(connection: Connection, batch: Batch, item_ids: Sequence[int]) -> set[int]:
+    if batch.channel != "digest":
+        return set()
+    found: set[int] = set()
+    for chunk in _chunks(item_ids):
+        query = select(deliveries.c.item_id).where(
+            and_(
+                deliveries.c.recipient == batch.recipient,
+                deliveries.c.channel == "immediate",
+                deliveries.c.status == "sent",
+                deliveries.c.item_id.in_(chunk),
+            )
+        )
+        found.update(int(i) for i in connection.execute(query).scalars())
+    return found
+
+
+def _health(
+    connection: Connection, names: dict[str, str], now: datetime
+) -> tuple[tuple[SourceHealthLine, ...], int]:
+    """Unhealthy sources (worst first) and how many are failing."""
+    query = select(sources).where(sources.c.health.in_(UNHEALTHY)).order_by(sources.c.id)
+    lines = [
+        SourceHealthLine(
+            source_id=row.id,
+            source_name=names.get(row.id, row.id),
+            health=cast(Health, row.health),
+            since=row.health_since or row.last_run_at or now,
+            detail=row.health_detail or "",
+        )
+        for row in connection.execute(query)
+    ]
+    lines.sort(key=lambda line: UNHEALTHY.index(line.health))
+    return tuple(lines), sum(1 for line in lines if line.health == "failing")
+
+
+def _sources_checked(connection: Connection, since: datetime) -> int:
+    query = select(func.count(func.distinct(crawl_runs.c.source_id))).where(
+        crawl_runs.c.started_at >= since
+    )
+    return int(connection.execute(query).scalar() or 0)
+
+
+def _chunks(values: Sequence[int]) -> list[list[int]]:
+    return [list(values[i : i + CHUNK]) for i in range(0, len(values), CHUNK)]

@@ -1,0 +1,143 @@
+"""Enqueue: turn rule matches the ledger has not seen into pending `deliveries` rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from alerts.ledger.routing import Channel, channels_for, route_rules
+from crawler.config import Config
+from crawler.config.models import RecipientConfig
+from crawler.store.schema import deliveries, items, rule_matches
+
+CHUNK = 500
+# Serializes enqueue across processes on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
+ADVISORY_LOCK = 0x70726573  # "pres"
+
+
+@dataclass(frozen=True)
+class _Match:
+    match_id: int
+    item_id: int
+    rule_id: str
+    duplicate: bool
+    cluster_id: int | None
+
+
+def enqueue(connection: Connection, config: Config, now: datetime) -> int:
+    """Create pending deliveries for every rule match not yet enqueued; return rows created.
+
+    Each match is routed (see `route_rules`) to recipients and channels. Matches of duplicate
+    items (`items.duplicate_of` set) create nothing. A near-duplicate cluster reaches a
+    recipient once per channel: later members are skipped (the digest lists their sources
+    under "also published by"). An item matched by several rules gets one row per recipient
+    and channel, under the rule with the lowest `priority` number. Idempotent and safe under
+    concurrency: each match is marked `enqueued_at`, inserts use ON CONFLICT DO NOTHING, and
+    enqueue runs serialized (advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite). Run it
+    inside a transaction (`store.begin()`).
+    """
+    _lock(connection)
+    matches = _unseen(connection, config)
+    if not matches:
+        return 0
+    routes = route_rules(config.rules, config.settings.recipients, config.settings.groups)
+    rules = {rule.id: rule for rule in config.rules}
+    clusters = _delivered_clusters(connection, {m.cluster_id for m in matches} - {None})
+    created = 0
+    for match in matches:
+        rule = rules.get(match.rule_id)
+        if match.duplicate or rule is None:
+            continue
+        for recipient in routes.get(rule.id, ()):
+            for channel in channels_for(rule, recipient):
+                created += _add(connection, match, recipient, channel, clusters, now)
+    _mark_enqueued(connection, [m.match_id for m in matches], now)
+    return created
+
+
+def _lock(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK})")
+
+
+def _unseen(connection: Connection, config: Config) -> list[_Match]:
+    """Matches without `enqueued_at`, best rule first for each item."""
+    priority = {rule.id: rule.priority for rule in config.rules}
+    query = (
+        select(
+            rule_matches.c.id,
+            rule_matches.c.item_id,
+            rule_matches.c.rule_id,
+            items.c.duplicate_of,
+            items.c.cluster_id,
+        )
+        .join(items, items.c.id == rule_matches.c.item_id)
+        .where(rule_matches.c.enqueued_at.is_(None))
+    )
+    found = [
+        _Match(row.id, row.item_id, row.rule_id, row.duplicate_of is not None, row.cluster_id)
+        for row in connection.execute(query)
+    ]
+    found.sort(key=lambda m: (m.item_id, priority.get(m.rule_id, 10**6), m.rule_id))
+    return found
+
+
+def _delivered_clusters(
+    connection: Connection, cluster_ids: Iterable[int | None]
+) -> set[tuple[str, str, int]]:
+    """(recipient, channel, cluster id) already present in the ledger."""
+    wanted = [c for c in cluster_ids if c is not None]
+    seen: set[tuple[str, str, int]] = set()
+    for start in range(0, len(wanted), CHUNK):
+        query = (
+            select(deliveries.c.recipient, deliveries.c.channel, items.c.cluster_id)
+            .join(items, items.c.id == deliveries.c.item_id)
+            .where(items.c.cluster_id.in_(wanted[start : start + CHUNK]))
+        )
+        seen.update((r.recipient, r.channel, r.cluster_id) for r in connection.execute(query))
+    return seen
+
+
+def _add(
+    connection: Connection,
+    match: _Match,
+    recipient: RecipientConfig,
+    channel: Channel,
+    clusters: set[tuple[str, str, int]],
+    now: datetime,
+) -> int:
+    if match.cluster_id is not None:
+        key = (recipient.key, channel, match.cluster_id)
+        if key in clusters:
+            return 0
+        clusters.add(key)
+    values = {
+        "recipient": recipient.key,
+        "item_id": match.item_id,
+        "rule_id": match.rule_id,
+        "channel": channel,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+    }
+    statement = _insert_ignoring_conflicts(connection, values).returning(deliveries.c.id)
+    return len(connection.execute(statement).all())
+
+
+def _insert_ignoring_conflicts(connection: Connection, values: dict[str, Any]) -> Any:
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(deliveries).values(values).on_conflict_do_nothing()
+    return sqlite.insert(deliveries).values(values).on_conflict_do_nothing()
+
+
+def _mark_enqueued(connection: Connection, match_ids: Sequence[int], now: datetime) -> None:
+    for start in range(0, len(match_ids), CHUNK):
+        chunk = match_ids[start : start + CHUNK]
+        connection.execute(
+            update(rule_matches).where(rule_matches.c.id.in_(chunk)).values(enqueued_at=now)
+        )

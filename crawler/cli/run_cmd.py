@@ -1,0 +1,75 @@
+"""`presswatch run` (the daemon, or one cycle with --once) and `presswatch status`."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from datetime import timedelta
+
+import click
+
+from crawler.cli.context import AppContext, pass_app
+from crawler.config.durations import parse_duration
+from crawler.errors import UsageError
+
+log = logging.getLogger("presswatch.daemon")
+INTERVAL_OVERRIDE_ENV = "PRESSWATCH_INTERVAL_OVERRIDE"
+
+
+@click.command("run")
+@click.option("--once", is_flag=True, help="One cycle: crawl every source, send alerts, exit.")
+@click.option("--digest", is_flag=True, help="With --once: also send every recipient's digest.")
+@pass_app
+def run(app: AppContext, once: bool, digest: bool) -> None:
+    """Run the daemon until SIGTERM/SIGINT (SIGHUP reloads the configuration).
+
+    Only one daemon may use a database: a second one exits 1 at once (it does not wait).
+    Exit codes: 0 clean stop, 1 runtime failure (lock held, every crawl failed), 2 config error.
+    """
+    if digest and not once:
+        raise UsageError("--digest only goes with --once (the daemon sends digests on schedule)")
+    config = app.config()
+    if once:
+        from crawler.daemon.once import run_once
+
+        sys.exit(run_once(config, digest=digest))
+    from crawler.daemon.runner import run_daemon
+
+    sys.exit(run_daemon(config, interval_override=_interval_override()))
+
+
+def _interval_override() -> timedelta | None:
+    """PRESSWATCH_INTERVAL_OVERRIDE (tests and benchmarks): run every interval source this often."""
+    text = os.environ.get(INTERVAL_OVERRIDE_ENV)
+    if not text:
+        return None
+    try:
+        every = parse_duration(text)
+    except ValueError as exc:
+        raise UsageError(f"{INTERVAL_OVERRIDE_ENV}: {exc}") from exc
+    if every.total_seconds() < 1:
+        raise UsageError(f"{INTERVAL_OVERRIDE_ENV} must be at least 1s")
+    log.warning("%s=%s: every interval source runs every %s", INTERVAL_OVERRIDE_ENV, text, every)
+    return every
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_app
+def status(app: AppContext, as_json: bool) -> None:
+    """Sources (health, last run, last new item, next run), deliveries and next digests."""
+    from crawler.daemon.render import to_json, to_text
+    from crawler.daemon.status import collect_status
+    from crawler.store.types import utcnow
+
+    config = app.config()
+    store = app.open_store()
+    try:
+        report = collect_status(config, store, utcnow())
+    finally:
+        store.close()
+    click.echo(to_json(report) if as_json else to_text(report))
+
+
+COMMANDS = [run, status]

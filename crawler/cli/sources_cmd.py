@@ -1,0 +1,93 @@
+"""`presswatch sources list|test`: the configured sources, their health, and a dry run."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import func, select
+
+from crawler.cli.context import AppContext, pass_app
+from crawler.crawl.runner import run_child
+from crawler.errors import CrawlError, UsageError
+from crawler.store.schema import items, sources
+
+
+@click.group("sources")
+def sources_group() -> None:
+    """Inspect configured sources."""
+
+
+@sources_group.command("list")
+@pass_app
+def list_sources(app: AppContext) -> None:
+    """Id, kind, schedule, health, last run and stored items of every source."""
+    config = app.config()
+    state = _state(app)
+    table = Table()
+    for name in ("id", "kind", "schedule", "health", "last run", "items"):
+        table.add_column(name, justify="right" if name == "items" else "left")
+    for source in config.sources:
+        health, last_run, count = state.get(source.id, ("new", None, 0))
+        schedule = source.schedule.cron or str(source.schedule.every)
+        health = health if source.enabled else f"{health} (disabled)"
+        when = last_run.strftime("%Y-%m-%d %H:%M") if last_run else "-"
+        table.add_row(source.id, source.kind, schedule, health, when, str(count))
+    Console(file=sys.stdout, width=140).print(table)
+
+
+def _state(app: AppContext) -> dict[str, tuple[str, Any, int]]:
+    store = app.open_store()
+    try:
+        with store.connect() as connection:
+            counts: dict[str, int] = dict(
+                connection.execute(
+                    select(items.c.source_id, func.count()).group_by(items.c.source_id)
+                ).all()
+            )
+            rows = connection.execute(select(sources.c.id, sources.c.health, sources.c.last_run_at))
+            return {r.id: (r.health, r.last_run_at, int(counts.get(r.id, 0))) for r in rows}
+    finally:
+        store.close()
+
+
+@sources_group.command("test")
+@click.argument("source_id")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per item.")
+@pass_app
+def test_source(app: AppContext, source_id: str, limit: int, as_json: bool) -> None:
+    """Fetch a source live and show what would be stored; nothing is written to the store."""
+    config = app.config()
+    try:
+        config.source(source_id)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from exc
+    with tempfile.TemporaryDirectory(prefix="presswatch-test-") as tmp:
+        output = Path(tmp) / "items.jsonl"
+        failure = run_child(config, source_id, ["--dry-run", str(output), "--limit", str(limit)])
+        if failure:
+            raise CrawlError(f"{source_id}: {failure}")
+        lines = output.read_text(encoding="utf-8").splitlines() if output.exists() else []
+    found = [json.loads(line) for line in lines][:limit]
+    if as_json:
+        for entry in found:
+            click.echo(json.dumps(entry, ensure_ascii=False))
+        return
+    if not found:
+        click.echo("nothing found: check the URLs and selectors")
+        return
+    for entry in found:
+        words = " ".join(entry["body"].split()[:30])
+        click.echo(f"{entry['published_at'] or '-'}  {entry['title']}")
+        click.echo(f"    {entry['url']}")
+        click.echo(f"    {words}…" if words else "    (no body)")
+
+
+COMMANDS = [sources_group]

@@ -1,0 +1,84 @@
+"""One source's crawl in this process: `python -m crawler.crawl.child SOURCE_ID --config DIR`.
+
+Twisted's reactor cannot restart, so every crawl gets a fresh process.  The run's
+summary (JSON) is written to `--summary FILE`; with `--dry-run FILE` nothing touches the
+store and the items are written to FILE as JSON lines (`presswatch sources test`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from crawler.config import Config, load_config
+from crawler.config.models import SourceConfig
+from crawler.crawl.records import is_first_run, record_run
+from crawler.crawl.runtime import Runtime, current_runtime, set_runtime
+from crawler.crawl.summary import RunSummary
+from crawler.errors import PresswatchError
+from crawler.scrapy_settings import build_settings
+from crawler.store.store import Store
+from crawler.store.types import utcnow
+
+
+def crawl_source(
+    config: Config,
+    source: SourceConfig,
+    *,
+    dry_run_output: Path | None = None,
+    limit: int | None = None,
+) -> RunSummary:
+    """Crawl one source in this process (once per process) and record the run."""
+    from scrapy.crawler import CrawlerProcess
+
+    from spiders.registry import spider_class
+
+    spider = spider_class(source)
+    store = None if dry_run_output else Store.from_config(config, migrate_schema=False)
+    started = utcnow()
+    first = True if store is None else is_first_run(store, source.id)
+    set_runtime(Runtime(config, source, store, first, limit, dry_run_output, started))
+    settings = build_settings(config, source, dry_run=store is None)
+    settings["CLOSESPIDER_TIMEOUT"] = max(
+        5.0, config.settings.crawl.source_timeout.total_seconds() - 5
+    )
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(spider)
+    process.crawl(crawler)
+    process.start()
+    stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
+    run = RunSummary.from_stats(source.id, started, stats, str(stats.get("finish_reason", "")))
+    run.messages = list(current_runtime().notes.get("messages", []))
+    if store is None:
+        return run
+    try:
+        return record_run(store, config, source, run)
+    finally:
+        store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.crawl.child")
+    parser.add_argument("source_id")
+    parser.add_argument("--config", required=True, type=Path)
+    parser.add_argument("--summary", type=Path)
+    parser.add_argument("--dry-run", type=Path, dest="dry_run")
+    parser.add_argument("--limit", type=int)
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+        source = config.source(args.source_id)
+        run = crawl_source(config, source, dry_run_output=args.dry_run, limit=args.limit)
+    except (PresswatchError, KeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.summary:
+        args.summary.write_text(json.dumps(run.to_json()), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

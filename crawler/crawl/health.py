@@ -1,0 +1,70 @@
+"""Source health after a run.
+
+States (first that applies):
+
+* ``blocked``: an index URL answered 401/403/429 or a challenge page ("Just a moment...")
+  and no index URL succeeded.
+* ``error``: no index URL was fetched (errors, timeouts, the process died or hung), or the
+  crawl did not finish normally.  After ``health.failing_after`` (default 3) such runs in a
+  row the state is ``failing``.
+* ``empty``: index URLs answered 200 but no entry was found on any of them (selectors
+  match nothing: the site was probably redesigned).
+* ``quiet``: the run succeeded but the source's newest item is older than
+  ``expect_new_within`` (the source's, else ``health.default_expect_new_within``).
+* ``ok`` otherwise - a success resets the failure count.
+
+Partial failures (some articles failed) leave the state ``ok`` and are counted in
+`crawl_runs.errors`.  ``health_since`` is when the current state began.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from crawler.crawl.summary import RunSummary
+
+FAILURES = frozenset({"error", "failing", "blocked", "empty"})
+
+
+@dataclass(frozen=True)
+class HealthState:
+    state: str
+    consecutive_failures: int
+    detail: str
+
+
+def raw_state(run: RunSummary) -> str:
+    """The state this run alone shows (before failure counting and quietness)."""
+    succeeded = run.index_ok + run.index_not_modified
+    if run.index_blocked and not succeeded:
+        return "blocked"
+    if not succeeded or run.finish_reason != "finished":
+        return "error"
+    if run.index_empty and not run.entries and not run.index_not_modified:
+        return "empty"
+    return "ok"
+
+
+def assess(
+    run: RunSummary,
+    previous_failures: int,
+    failing_after: int,
+    last_new_item_at: datetime | None,
+    expect_new_within: timedelta | None,
+    now: datetime,
+) -> HealthState:
+    """The source's health after this run."""
+    state = raw_state(run)
+    failures = previous_failures + 1 if state in FAILURES else 0
+    detail = "; ".join(run.messages[:5])
+    if state == "error" and failures >= failing_after:
+        state = "failing"
+        detail = f"{failures} failed runs in a row" + (f": {detail}" if detail else "")
+    stale = last_new_item_at is None or (
+        expect_new_within is not None and now - last_new_item_at > expect_new_within
+    )
+    if state == "ok" and expect_new_within is not None and stale:
+        state = "quiet"
+        detail = f"no new item for more than {expect_new_within}"
+    return HealthState(state, failures, detail)

@@ -1,0 +1,120 @@
+"""Write a run's `crawl_runs` row and update its `sources` row (created on first sight)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from crawler.config import Config
+from crawler.config.models import SourceConfig
+from crawler.crawl.health import assess
+from crawler.crawl.summary import RunSummary
+from crawler.store.schema import crawl_runs, items, sources
+from crawler.store.store import Store
+from crawler.store.types import utcnow
+
+
+def is_first_run(store: Store, source_id: str) -> bool:
+    """True until a run of this source has reached its index (see `sources.backfilled`)."""
+    with store.connect() as connection:
+        row = connection.execute(
+            select(sources.c.backfilled).where(sources.c.id == source_id)
+        ).first()
+    return row is None or not row.backfilled
+
+
+def record_run(store: Store, config: Config, source: SourceConfig, run: RunSummary) -> RunSummary:
+    """Persist the run and the source's new health; returns the run with `health` set."""
+    now = utcnow()
+    with store.begin() as connection:
+        row = _ensure_source(connection, source, now)
+        last_new = _last_new_item(connection, source.id) if run.items_new else row.last_new_item_at
+        expect = source.expect_new_within or config.settings.health.default_expect_new_within
+        state = assess(
+            run,
+            row.consecutive_failures,
+            config.settings.health.failing_after,
+            last_new,
+            expect,
+            now,
+        )
+        run.health = state.state
+        values: dict[str, Any] = {
+            "kind": source.kind,
+            "name": source.name,
+            "health": state.state,
+            "health_detail": state.detail or None,
+            "consecutive_failures": state.consecutive_failures,
+            "last_run_at": now,
+            "last_new_item_at": last_new,
+        }
+        if state.state != row.health or row.health_since is None:
+            values["health_since"] = now
+        if run.index_ok or run.index_not_modified:
+            values["last_success_at"] = now
+            values["backfilled"] = True
+        connection.execute(update(sources).where(sources.c.id == source.id).values(**values))
+        run.run_id = _insert_run(connection, run)
+    return run
+
+
+def _ensure_source(connection: Connection, source: SourceConfig, now: Any) -> Any:
+    query = select(sources).where(sources.c.id == source.id)
+    row = connection.execute(query).first()
+    if row is None:
+        connection.execute(
+            insert(sources).values(
+                id=source.id,
+                kind=source.kind,
+                name=source.name,
+                health="new",
+                consecutive_failures=0,
+                backfilled=False,
+                created_at=now,
+            )
+        )
+        row = connection.execute(query).one()
+    return row
+
+
+def _last_new_item(connection: Connection, source_id: str) -> Any:
+    return connection.execute(
+        select(func.max(items.c.first_seen_at)).where(items.c.source_id == source_id)
+    ).scalar()
+
+
+def _insert_run(connection: Connection, run: RunSummary) -> int:
+    detail = {
+        "robots_requests": run.robots_requests,
+        "index": {
+            "ok": run.index_ok,
+            "not_modified": run.index_not_modified,
+            "empty": run.index_empty,
+            "blocked": run.index_blocked,
+            "error": run.index_error,
+        },
+        "entries": run.entries,
+        "messages": run.messages,
+    }
+    result = connection.execute(
+        insert(crawl_runs)
+        .values(
+            source_id=run.source_id,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            finish_reason=run.finish_reason[:64],
+            requests=run.requests,
+            responses=run.responses,
+            items_seen=run.items_seen,
+            items_new=run.items_new,
+            items_updated=run.items_updated,
+            items_duplicate=run.items_duplicate,
+            errors=run.errors,
+            duration=run.duration,
+            health=run.health,
+            detail=detail,
+        )
+        .returning(crawl_runs.c.id)
+    )
+    return int(result.scalar_one())

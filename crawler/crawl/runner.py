@@ -1,0 +1,135 @@
+"""Run crawls: one child process per source, up to `crawl.parallel_sources` at a time.
+
+Each child has `crawl.source_timeout` (plus a grace period) to finish; one that crashes
+or hangs is killed and recorded as a failed run here.  A failing source never stops the
+others.  `run_crawls` is what the daemon and `presswatch crawl` call.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import multiprocessing.context
+import os
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+
+from crawler.config import Config
+from crawler.crawl.records import record_run
+from crawler.crawl.summary import RunSummary
+from crawler.store.store import Store
+from crawler.store.types import utcnow
+
+GRACE_SECONDS = 15.0
+_RECORD_LOCK = threading.Lock()
+Progress = Callable[[str, RunSummary | None], None]
+
+
+def run_crawls(
+    config: Config, source_ids: Sequence[str], *, progress: Progress | None = None
+) -> list[RunSummary]:
+    """Crawl the sources (config order kept in the result); never raises for one source."""
+    sources = [config.source(source_id) for source_id in source_ids]
+    Store.from_config(config).close()  # migrate once here; children open without migrating
+    workers = max(1, min(config.settings.crawl.parallel_sources, len(sources)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_run_one, config, s.id, progress) for s in sources]
+        return [future.result() for future in futures]
+
+
+def _run_one(config: Config, source_id: str, progress: Progress | None) -> RunSummary:
+    if progress:
+        progress(source_id, None)
+    started = utcnow()
+    with tempfile.TemporaryDirectory(prefix="presswatch-run-") as tmp:
+        summary_file = Path(tmp) / "summary.json"
+        failure = run_child(config, source_id, ["--summary", str(summary_file)])
+        run = _read_summary(summary_file) or _record_dead(
+            config, source_id, started, failure or "no summary written"
+        )
+    if progress:
+        progress(source_id, run)
+    return run
+
+
+PRELOAD = [
+    "crawler.crawl.child",
+    "crawler.crawl.records",
+    "scrapy.crawler",
+    "spiders.registry",
+    "spiders.feed",
+    "spiders.listing",
+    "spiders.sitemap",
+    "crawler.pipelines.store",
+    "crawler.pipelines.neardup",
+    "crawler.pipelines.rules",
+    "crawler.middlewares.conditional",
+    "crawler.middlewares.safety",
+    "crawler.extract.article",
+    "crawler.extract.neardup",
+]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """A forkserver with the crawl modules preloaded: children fork warm, never the reactor."""
+    if sys.platform == "win32":  # pragma: no cover
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def run_child(config: Config, source_id: str, extra: Sequence[str]) -> str:
+    """Run one crawl process; "" on success, else why it failed ("timeout...", "crashed...")."""
+    argv = [source_id, "--config", str(config.directory), *extra]
+    timeout = config.settings.crawl.source_timeout.total_seconds() + GRACE_SECONDS
+    with tempfile.NamedTemporaryFile(prefix="presswatch-log-", suffix=".txt") as log:
+        process = _context().Process(  # type: ignore[attr-defined]
+            target=_child_entry, args=(argv, dict(config.environ), log.name), daemon=True
+        )
+        process.start()
+        process.join(timeout)
+        if process.is_alive():
+            process.kill()
+            process.join(5)
+            return f"timeout: killed after {timeout:.0f}s"
+        if process.exitcode != 0:
+            tail = Path(log.name).read_text("utf-8", "replace").strip().splitlines()[-3:]
+            return f"crashed (exit {process.exitcode}): " + " | ".join(tail)
+    return ""
+
+
+def _child_entry(argv: list[str], environ: dict[str, str], log_path: str) -> None:
+    """In the child: log to a file, take the config's environment, run the crawl."""
+    with open(log_path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+    os.environ.update(environ)
+    from crawler.crawl.child import main
+
+    sys.stdout.flush()
+    code = main(argv)
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _read_summary(path: Path) -> RunSummary | None:
+    try:
+        return RunSummary.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _record_dead(config: Config, source_id: str, started: datetime, why: str) -> RunSummary:
+    reason = "timeout" if why.startswith("timeout") else "crashed"
+    run = RunSummary.dead(source_id, started, reason, why)
+    with _RECORD_LOCK:
+        store = Store.from_config(config, migrate_schema=False)
+    try:
+        return record_run(store, config, config.source(source_id), run)
+    finally:
+        store.close()

@@ -1,0 +1,1 @@
+"""The daemon: single-daemon lease, scheduled jobs, catch-up, signals and status."""

@@ -1,0 +1,117 @@
+"""The scheduled jobs: module-level functions taking only ids, reading the installed state."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from crawler.daemon import lock, ports
+from crawler.daemon.state import DaemonState, current
+from crawler.store.types import utcnow
+
+log = logging.getLogger("presswatch.daemon")
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def guarded(function: F) -> F:
+    """Skip when stopping or uninstalled; log a failure instead of raising into the scheduler."""
+
+    @wraps(function)
+    def wrapper(*args: Any) -> None:
+        try:
+            state = current()
+        except LookupError:
+            return
+        if state.stopping.is_set():
+            return
+        try:
+            function(*args)
+        except Exception:
+            log.exception("job %s%s failed", function.__name__, args)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@guarded
+def crawl_job(source_id: str) -> None:
+    """Crawl one source in a child process; send immediate alerts if it stored matches."""
+    state = current()
+    config = state.config
+    if source_id not in {s.id for s in config.enabled_sources}:
+        log.info("source %s is no longer enabled; skipping", source_id)
+        return
+    with state.crawling():
+        summaries = ports.run_crawls(config, [source_id])
+    log.info("crawl %s finished: %s", source_id, _describe(summaries))
+    if any(ports.summary_stored_matches(s) for s in summaries) and not state.stopping.is_set():
+        ports.deliver_immediate(state.config, state.store, now=utcnow())
+
+
+def _describe(summaries: list[Any]) -> str:
+    if not summaries:
+        return "no summary"
+    return "; ".join(
+        f"{getattr(s, 'health', '?') or '?'}, {getattr(s, 'items_new', '?')} new, "
+        f"{getattr(s, 'errors', '?')} errors"
+        for s in summaries
+    )
+
+
+@guarded
+def digest_job(recipient_key: str) -> None:
+    """Send one recipient's digest (covering everything since their last one)."""
+    state = current()
+    log.info("digest for %s", recipient_key)
+    ports.deliver_digests(state.config, state.store, recipient=recipient_key, now=utcnow())
+
+
+@guarded
+def retry_job() -> None:
+    """Retry deliveries whose backoff has passed."""
+    state = current()
+    ports.retry_due(state.config, state.store, now=utcnow())
+
+
+@guarded
+def maintenance_job() -> None:
+    """Retention garbage collection, then PRAGMA optimize on SQLite."""
+    state = current()
+    result = ports.collect_garbage(state.store, state.config)
+    log.info("maintenance: deleted %s old items", getattr(result, "items_deleted", "?"))
+    if state.store.dialect == "sqlite":
+        with state.store.begin() as connection:
+            connection.exec_driver_sql("PRAGMA optimize")
+
+
+def heartbeat_job() -> None:
+    """Extend the lease; if another daemon took it over, stop this one."""
+    try:
+        state = current()
+    except LookupError:
+        return
+    if state.stopping.is_set():
+        return
+    try:
+        held = lock.heartbeat(state.store, state.holder)
+    except Exception as exc:  # database briefly unreachable: the lease has slack
+        log.warning("lease heartbeat failed: %s", exc)
+        return
+    if not held:
+        _lease_lost(state)
+
+
+def _lease_lost(state: DaemonState) -> None:
+    log.critical("lost the daemon lease to another process; stopping")
+    state.lease_lost = True
+    state.stopping.set()
+
+
+__all__ = [
+    "crawl_job",
+    "digest_job",
+    "heartbeat_job",
+    "maintenance_job",
+    "retry_job",
+]

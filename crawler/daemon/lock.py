@@ -1,0 +1,167 @@
+"""The single-daemon lease: one row in `daemon_lock`, taken in one transaction, heartbeated."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from crawler.errors import DaemonError
+from crawler.store.schema import daemon_lock
+from crawler.store.store import Store
+from crawler.store.types import utcnow
+
+LOCK_NAME = "daemon"
+LEASE_TTL = timedelta(seconds=90)
+HEARTBEAT_EVERY = timedelta(seconds=20)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds (or wants) the lease: pid, host and a per-process token."""
+
+    pid: int
+    host: str
+    token: str
+
+    @classmethod
+    def me(cls) -> Holder:
+        return cls(os.getpid(), socket.gethostname(), secrets.token_hex(4))
+
+    def encode(self) -> str:
+        return f"{self.pid}@{self.host}#{self.token}"[:200]
+
+    @classmethod
+    def decode(cls, text: str) -> Holder:
+        rest, _, token = text.rpartition("#")
+        pid, _, host = rest.partition("@")
+        return cls(int(pid) if pid.isdigit() else 0, host, token)
+
+
+@dataclass(frozen=True)
+class LeaseInfo:
+    """The current lease row."""
+
+    holder: Holder
+    acquired_at: datetime
+    heartbeat_at: datetime
+    expires_at: datetime
+
+
+class LockHeld(DaemonError):
+    """Another live daemon holds the lease."""
+
+    def __init__(self, info: LeaseInfo, now: datetime) -> None:
+        self.info = info
+        wait = max(0, int((info.expires_at - now).total_seconds()) + 1)
+        held = info.holder
+        super().__init__(
+            f"another presswatch daemon (pid {held.pid} on host {held.host}) holds the lock "
+            f"since {info.acquired_at:%Y-%m-%d %H:%M:%S} UTC (last heartbeat "
+            f"{info.heartbeat_at:%H:%M:%S} UTC); stop it or wait {wait} s"
+        )
+
+
+def read_lease(connection: Connection, name: str = LOCK_NAME) -> LeaseInfo | None:
+    """The lease row, or None when nobody ever took it (or it was released)."""
+    row = connection.execute(select(daemon_lock).where(daemon_lock.c.name == name)).first()
+    if row is None:
+        return None
+    return LeaseInfo(Holder.decode(row.holder), row.acquired_at, row.heartbeat_at, row.expires_at)
+
+
+def acquire(
+    store: Store,
+    holder: Holder,
+    *,
+    now: datetime | None = None,
+    ttl: timedelta = LEASE_TTL,
+    name: str = LOCK_NAME,
+) -> LeaseInfo:
+    """Take the lease (insert, or take over an expired or dead one); raise LockHeld if live."""
+    at = now or utcnow()
+    try:
+        with store.begin() as connection:
+            return _acquire_in(connection, holder, at, ttl, name)
+    except IntegrityError:  # another process inserted the row between our read and insert
+        with store.connect() as connection:
+            current = read_lease(connection, name)
+        if current is None:
+            raise
+        raise LockHeld(current, at) from None
+
+
+def _acquire_in(
+    connection: Connection, holder: Holder, now: datetime, ttl: timedelta, name: str
+) -> LeaseInfo:
+    query = select(daemon_lock).where(daemon_lock.c.name == name).with_for_update()
+    row = connection.execute(query).first()
+    values = {
+        "holder": holder.encode(),
+        "acquired_at": now,
+        "heartbeat_at": now,
+        "expires_at": now + ttl,
+    }
+    if row is None:
+        connection.execute(insert(daemon_lock).values(name=name, **values))
+    else:
+        current = LeaseInfo(
+            Holder.decode(row.holder), row.acquired_at, row.heartbeat_at, row.expires_at
+        )
+        if not _can_take(current, holder, now):
+            raise LockHeld(current, now)
+        connection.execute(update(daemon_lock).where(daemon_lock.c.name == name).values(**values))
+    return LeaseInfo(holder, now, now, now + ttl)
+
+
+def _can_take(current: LeaseInfo, me: Holder, now: datetime) -> bool:
+    if current.expires_at <= now or current.holder == me:
+        return True
+    return current.holder.host == me.host and not pid_alive(current.holder.pid)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this host (zombies count as dead)."""
+    if pid <= 0:
+        return False
+    status = Path(f"/proc/{pid}/stat")
+    try:
+        fields = status.read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return False
+    return fields[0] != "Z"
+
+
+def heartbeat(
+    store: Store,
+    holder: Holder,
+    *,
+    now: datetime | None = None,
+    ttl: timedelta = LEASE_TTL,
+    name: str = LOCK_NAME,
+) -> bool:
+    """Extend our lease; False when we no longer hold it (someone took it over)."""
+    at = now or utcnow()
+    with store.begin() as connection:
+        result = connection.execute(
+            update(daemon_lock)
+            .where(daemon_lock.c.name == name, daemon_lock.c.holder == holder.encode())
+            .values(heartbeat_at=at, expires_at=at + ttl)
+        )
+        return bool(result.rowcount)
+
+
+def release(store: Store, holder: Holder, *, name: str = LOCK_NAME) -> None:
+    """Give the lease up (only if we still hold it)."""
+    with store.begin() as connection:
+        connection.execute(
+            delete(daemon_lock).where(
+                daemon_lock.c.name == name, daemon_lock.c.holder == holder.encode()
+            )
+        )

@@ -1,0 +1,113 @@
+"""`presswatch status`: sources, deliveries, digests and the daemon lease, from config + store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from crawler.config import Config
+from crawler.config.models import SourceConfig
+from crawler.daemon import lock
+from crawler.daemon.catchup import read_last_digests
+from crawler.daemon.timing import digest_trigger, next_fire, source_overdue, source_trigger
+from crawler.store.schema import deliveries, messages
+from crawler.store.schema import sources as sources_table
+from crawler.store.store import Store
+
+Report = dict[str, Any]
+
+
+def collect_status(config: Config, store: Store, now: datetime) -> Report:
+    """Everything `status` shows, as plain data (datetimes kept as datetimes)."""
+    return {
+        "now": now,
+        "database": safe_url(config.database_url),
+        "mail": {"transport": config.settings.mail.transport},
+        "daemon": _daemon(store, now),
+        "sources": _sources(config, store, now),
+        "deliveries": _counts(store, deliveries.c.status, deliveries.c.channel),
+        "messages": _counts(store, messages.c.status, messages.c.channel),
+        "recipients": _recipients(config, store, now),
+    }
+
+
+def safe_url(url: str) -> str:
+    """The database URL with any password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparsable database URL>"
+
+
+def _daemon(store: Store, now: datetime) -> Report:
+    with store.connect() as connection:
+        lease = lock.read_lease(connection)
+    if lease is None:
+        return {"running": False}
+    return {
+        "running": lease.expires_at > now,
+        "pid": lease.holder.pid,
+        "host": lease.holder.host,
+        "since": lease.acquired_at,
+        "heartbeat_at": lease.heartbeat_at,
+        "expires_at": lease.expires_at,
+    }
+
+
+def _sources(config: Config, store: Store, now: datetime) -> list[Report]:
+    with store.connect() as connection:
+        rows = {row.id: row for row in connection.execute(select(sources_table))}
+    return [_source(config, source, rows.get(source.id), now) for source in config.sources]
+
+
+def _source(config: Config, source: SourceConfig, row: Any, now: datetime) -> Report:
+    last_run = row.last_run_at if row is not None else None
+    schedule = source.schedule
+    return {
+        "id": source.id,
+        "enabled": source.enabled,
+        "schedule": f"every {schedule.every}" if schedule.every else f"cron {schedule.cron}",
+        "health": row.health if row is not None else "new",
+        "health_since": row.health_since if row is not None else None,
+        "last_run_at": last_run,
+        "last_success_at": row.last_success_at if row is not None else None,
+        "last_new_item_at": row.last_new_item_at if row is not None else None,
+        "next_run_at": next_run(config, source, last_run, now) if source.enabled else None,
+    }
+
+
+def next_run(
+    config: Config, source: SourceConfig, last_run: datetime | None, now: datetime
+) -> datetime | None:
+    """When the daemon crawls this source next: now if overdue, else from schedule + last run."""
+    if source_overdue(config, source, last_run, now):
+        return now
+    trigger = source_trigger(config, source, last_run=last_run, now=now, jitter=False)
+    return next_fire(trigger, now)
+
+
+def _counts(store: Store, status: Any, channel: Any) -> dict[str, dict[str, int]]:
+    query = select(channel, status, func.count()).group_by(channel, status)
+    result: dict[str, dict[str, int]] = {}
+    with store.connect() as connection:
+        for kind, state, count in connection.execute(query):
+            result.setdefault(str(kind), {})[str(state)] = int(count)
+    return result
+
+
+def _recipients(config: Config, store: Store, now: datetime) -> list[Report]:
+    last = read_last_digests(store, config)
+    return [
+        {
+            "key": r.key,
+            "enabled": r.enabled,
+            "timezone": r.timezone or config.settings.timezone,
+            "digest_time": r.digest_time.isoformat(),
+            "last_digest_at": last.get(r.key),
+            "next_digest_at": next_fire(digest_trigger(config, r), now) if r.enabled else None,
+        }
+        for r in config.settings.recipients
+    ]

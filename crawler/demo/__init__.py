@@ -1,0 +1,1 @@
+"""`presswatch demo`: a bundled offline site, a temporary config, one full cycle."""

@@ -1,0 +1,1 @@
+"""Downloader middlewares: address safety, retry backoff and conditional GET."""

@@ -1,0 +1,84 @@
+"""Conditional GET of listing/feed/sitemap URLs from the validators kept in the store.
+
+Requests marked ``meta["pw_index"]`` get If-None-Match / If-Modified-Since from
+`http_validators`; the ETag / Last-Modified of a 200 are kept and written when the crawl
+closes - only when it finished cleanly without article errors, so a run that failed to
+fetch some articles is not skipped by a 304 next time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.http import Response
+from sqlalchemy import delete, insert, select
+
+from crawler.crawl.runtime import Runtime, current_runtime
+from crawler.store.schema import http_validators
+from crawler.store.types import utcnow
+from crawler.store.urls import url_fingerprint
+
+
+class ConditionalGetMiddleware:
+    """Adds validators to index requests and remembers fresh ones."""
+
+    def __init__(self, crawler: Any, runtime: Runtime) -> None:
+        self.crawler = crawler
+        self.runtime = runtime
+        self.pending: dict[str, dict[str, Any]] = {}
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ConditionalGetMiddleware:
+        return cls(crawler, current_runtime())
+
+    def process_request(self, request: Request) -> None:
+        store = self.runtime.store
+        if store is None or not request.meta.get("pw_index") or request.meta.get("retry_times"):
+            return
+        with store.connect() as connection:
+            row = connection.execute(
+                select(http_validators.c.etag, http_validators.c.last_modified).where(
+                    http_validators.c.url_fp == url_fingerprint(request.url)
+                )
+            ).first()
+        if row is None:
+            return
+        if row.etag:
+            request.headers.setdefault(b"If-None-Match", row.etag)
+        if row.last_modified:
+            request.headers.setdefault(b"If-Modified-Since", row.last_modified)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if request.meta.get("pw_index") and response.status == 200:
+            etag = _header(response, b"ETag")
+            modified = _header(response, b"Last-Modified")
+            if etag or modified:
+                self.pending[url_fingerprint(request.url)] = {
+                    "url": request.url,
+                    "etag": etag,
+                    "last_modified": modified,
+                    "status": response.status,
+                }
+        return response
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        stats = self.crawler.stats
+        store = self.runtime.store
+        if store is None or not self.pending or reason != "finished":
+            return
+        if stats.get_value("presswatch/article_errors", 0):
+            return
+        now = utcnow()
+        rows = [{"url_fp": fp, "checked_at": now, **row} for fp, row in self.pending.items()]
+        with store.begin() as connection:
+            connection.execute(
+                delete(http_validators).where(http_validators.c.url_fp.in_(list(self.pending)))
+            )
+            connection.execute(insert(http_validators), rows)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,1 @@
+"""Starter configuration written by `presswatch init`."""

@@ -1,0 +1,120 @@
+"""Read-side item queries: search, count and fetch, the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, literal, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from crawler.store.schema import items
+from crawler.store.types import UtcDateTime
+
+# SQLite's lower() only folds ASCII; this Python function folds every script.
+_SQLITE_CASEFOLD = "pw_casefold"
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """An item as read back; `body` is only loaded by get_item()."""
+
+    id: int
+    source_id: str
+    title: str
+    url: str
+    canonical_url: str
+    published_at: datetime | None
+    first_seen_at: datetime
+    language: str | None
+    summary: str
+    body: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (datetimes as ISO 8601, body only when loaded)."""
+        data = asdict(self)
+        for key in ("published_at", "first_seen_at"):
+            value = data[key]
+            data[key] = value.isoformat() if value is not None else None
+        if data["body"] is None:
+            del data["body"]
+        return data
+
+
+_ROW_COLUMNS = (
+    items.c.id,
+    items.c.source_id,
+    items.c.title,
+    items.c.url,
+    items.c.canonical_url,
+    items.c.published_at,
+    items.c.first_seen_at,
+    items.c.language,
+    items.c.summary,
+)
+
+
+def search_items(
+    connection: Connection,
+    *,
+    source_id: str | None = None,
+    since: datetime | None = None,
+    text: str | None = None,
+    limit: int = 50,
+) -> list[ItemRow]:
+    """Items newest first (by publication, else first sighting), optionally filtered.
+
+    `text` matches title or body case-insensitively, as a substring.
+    """
+    when = func.coalesce(items.c.published_at, items.c.first_seen_at, type_=UtcDateTime())
+    query: Select[Any] = select(*_ROW_COLUMNS)
+    if source_id is not None:
+        query = query.where(items.c.source_id == source_id)
+    if since is not None:
+        query = query.where(when >= literal(since, UtcDateTime()))
+    if text:
+        query = query.where(_text_matches(connection, text))
+    query = query.order_by(when.desc(), items.c.id.desc()).limit(limit)
+    return [ItemRow(**row._asdict()) for row in connection.execute(query)]
+
+
+def count_items(connection: Connection, source_id: str | None = None) -> int:
+    """How many items are stored (for one source, or in all)."""
+    query = select(func.count()).select_from(items)
+    if source_id is not None:
+        query = query.where(items.c.source_id == source_id)
+    return int(connection.execute(query).scalar_one())
+
+
+def get_item(connection: Connection, item_id: int) -> ItemRow | None:
+    """One item with its body, or None."""
+    query = select(*_ROW_COLUMNS, items.c.body).where(items.c.id == item_id)
+    row = connection.execute(query).first()
+    return None if row is None else ItemRow(**row._asdict())
+
+
+def _text_matches(connection: Connection, text: str) -> ColumnElement[bool]:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if connection.dialect.name == "postgresql":
+        pattern = f"%{escaped}%"
+        return or_(
+            items.c.title.ilike(pattern, escape="\\"), items.c.body.ilike(pattern, escape="\\")
+        )
+    _register_casefold(connection)
+    pattern = f"%{escaped.casefold()}%"
+    fold = getattr(func, _SQLITE_CASEFOLD)
+    return or_(
+        fold(items.c.title).like(pattern, escape="\\"),
+        fold(items.c.body).like(pattern, escape="\\"),
+    )
+
+
+def _register_casefold(connection: Connection) -> None:
+    driver = connection.connection.driver_connection
+    if driver is not None:
+        driver.create_function(_SQLITE_CASEFOLD, 1, _casefold, deterministic=True)
+
+
+def _casefold(value: str | None) -> str | None:
+    return None if value is None else value.casefold()

@@ -1,0 +1,45 @@
+"""The CLI: `presswatch crawl`, `sources list`, `sources test` (which stores nothing)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.sites import FixtureSiteServer, Site, build_listing_site, listing_source, write_config
+
+PRESSWATCH = Path(sys.executable).parent / "presswatch"
+
+
+def _cli(config_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [str(PRESSWATCH), "--config", str(config_dir), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_cli_crawl_sources_list_and_test(tmp_path: Path) -> None:
+    with FixtureSiteServer(build_listing_site(Site())) as server:
+        config_dir = write_config(tmp_path, [listing_source(server)])
+        tested = _cli(config_dir, "sources", "test", "fixture-listing", "--limit", "3")
+        assert tested.returncode == 0, tested.stderr
+        assert tested.stdout.count("http://127.0.0.1") == 3
+        assert not (tmp_path / "data" / "presswatch.db").exists()  # nothing stored
+        unknown = _cli(config_dir, "crawl", "nope")
+        assert unknown.returncode == 2 and "fixture-listing" in unknown.stderr
+        crawled = _cli(config_dir, "crawl")
+        assert crawled.returncode == 0, crawled.stderr
+        assert "fixture-listing" in crawled.stdout and "ok" in crawled.stdout
+        listed = _cli(config_dir, "sources", "list")
+        assert listed.returncode == 0 and "fixture-listing" in listed.stdout
+        assert " 10" in listed.stdout or "10 " in listed.stdout
+
+
+def test_unknown_spider_names_known_ones() -> None:
+    import pytest
+
+    from crawler.config.models import SpiderSource
+    from crawler.errors import CrawlError
+    from spiders.registry import spider_class
+
+    source = SpiderSource(id="x", name="x", kind="spider", spider="nope")
+    with pytest.raises(CrawlError, match="mid-ru"):
+        spider_class(source)

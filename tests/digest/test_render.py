@@ -1,0 +1,128 @@
+"""Rendering: content, escaping, heartbeat, subjects, template overrides and speed."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from jinja2 import UndefinedError
+
+from alerts.digest import Digest, DigestRenderer, DigestSection, Recipient
+
+from .sample import (
+    CHINESE,
+    EN_ITEM,
+    RUSSIAN,
+    URDU,
+    alert_digest,
+    full_digest,
+    heartbeat_digest,
+)
+
+
+@pytest.fixture(scope="module")
+def renderer() -> DigestRenderer:
+    return DigestRenderer.from_config(None)
+
+
+def test_subjects(renderer: DigestRenderer) -> None:
+    assert (
+        renderer.render(full_digest()).subject
+        == "presswatch: 5 new on Strategic stability, Arms control - 28 Nov"
+    )
+    assert renderer.render(heartbeat_digest()).subject == "presswatch: no new matches - 28 Nov"
+    assert renderer.render(alert_digest()).subject == (
+        f"presswatch alert: Strategic stability - {RUSSIAN}"
+    )
+
+
+def test_alert_subject_truncates_long_titles_at_a_word(renderer: DigestRenderer) -> None:
+    long_item = dataclasses.replace(EN_ITEM, title="Statement " + "on arms control " * 20)
+    digest = dataclasses.replace(
+        alert_digest(), sections=(DigestSection("a", "Arms control", 1, (long_item,)),)
+    )
+    subject = renderer.render(digest).subject
+    assert subject.startswith("presswatch alert: Arms control - Statement on arms")
+    assert subject.endswith("…") and len(subject) <= 120 and "  " not in subject
+
+
+def test_many_rules_in_subject_are_summarised(renderer: DigestRenderer) -> None:
+    sections = tuple(DigestSection(f"r{i}", f"Rule {i}", i, (EN_ITEM,)) for i in range(5))
+    digest = dataclasses.replace(full_digest(), sections=sections)
+    assert renderer.render(digest).subject == (
+        "presswatch: 1 new on Rule 0, Rule 1, Rule 2 +2 more - 28 Nov"
+    )
+
+
+def test_sections_by_priority_with_dates_in_reader_timezone(renderer: DigestRenderer) -> None:
+    text = renderer.render(full_digest()).text
+    assert text.index("== Strategic stability") < text.index("== Arms control")
+    assert "MID Russia | 28 Nov 2026, 09:15 PKT" in text
+    assert "Россия готова к диалогу по **стратегической** стабильности." in text
+    assert "Also published by: TASS <https://tass.ru/politika/1>" in text
+    assert "MOFA Pakistan | 27 Nov 2026, 16:30 PKT | [already alerted]" in text
+    assert all(title in text for title in (RUSSIAN, URDU, CHINESE))
+
+
+def test_html_is_inlined_and_mail_friendly(renderer: DigestRenderer) -> None:
+    html = renderer.render(full_digest()).html
+    assert '<meta name="color-scheme" content="light dark">' in html
+    assert "prefers-color-scheme: dark" in html  # kept as an @media rule for capable clients
+    assert "max-width:640px" in html and 'role="presentation"' in html
+    assert "<mark style=" in html and ">стратегической</mark>" in html
+    assert ">already alerted</span>" in html
+    assert "http" not in html.replace('href="http', "")  # no external images, fonts or CSS
+    assert '<p class="title" dir="auto"' in html
+
+
+def test_hostile_content_is_escaped(renderer: DigestRenderer) -> None:
+    rendered = renderer.render(full_digest())
+    assert "<script>" not in rendered.html and "<b>" not in rendered.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in rendered.html
+    assert "Odd &lt;b&gt;Source&lt;/b&gt;" in rendered.html
+    assert "javascript:" not in rendered.html  # non-http links are not linked
+    assert "&lt;b&gt;</mark>" in rendered.html  # highlights split escaped text safely
+
+
+def test_heartbeat_says_what_was_checked(renderer: DigestRenderer) -> None:
+    rendered = renderer.render(heartbeat_digest())
+    line = "No new matches. 23 sources checked since 27 Nov 08:00, 2 failing."
+    assert line in rendered.text and line in rendered.html
+    assert "FAILING: MFA Iran, since 25 Nov 2026, 11:00 PKT" in rendered.text
+
+
+def test_naive_datetimes_are_refused() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Digest(Recipient("a@example.org"), datetime(2026, 1, 1), datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_user_template_overrides_packaged_one(tmp_path: Path) -> None:
+    (tmp_path / "digest_subject.txt.j2").write_text(
+        "[{{ prefix }}] {{ digest.item_count }} for {{ recipient.name }}\n", encoding="utf-8"
+    )
+    rendered = DigestRenderer.from_config(tmp_path, subject_prefix="PW").render(full_digest())
+    assert rendered.subject == "[PW] 5 for Ayesha Khan"
+    assert "== Strategic stability (3) ==" in rendered.text  # others still packaged
+
+
+def test_undefined_names_in_templates_fail_loudly(tmp_path: Path) -> None:
+    (tmp_path / "digest_subject.txt.j2").write_text("{{ no_such_thing }}", encoding="utf-8")
+    with pytest.raises(UndefinedError):
+        DigestRenderer.from_config(tmp_path).render(full_digest())
+
+
+def test_500_items_render_fast(renderer: DigestRenderer) -> None:
+    items = tuple(dataclasses.replace(EN_ITEM, item_id=str(i)) for i in range(500))
+    sections = tuple(
+        DigestSection(f"r{k}", f"R{k}", k, items[k * 50 : k * 50 + 50]) for k in range(10)
+    )
+    digest = dataclasses.replace(full_digest(), sections=sections)
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        renderer.render(digest)
+        timings.append(time.perf_counter() - started)
+    assert sorted(timings)[2] < 0.5  # generous for slow CI; bench/digest.py measures the 100 ms

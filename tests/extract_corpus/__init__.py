@@ -1,0 +1,1 @@
+"""Checks of the shipped source configs against saved real-world pages."""
