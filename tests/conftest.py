@@ -12,6 +12,9 @@ from crawler.store.store import Store
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus"
 
+# Fixture sites (a local HTTP server with generated and hostile sites) for every test.
+pytest_plugins = ["tests.sites.plugin"]
+
 
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import ahocorasick
-
 from alerts.rules.evaluate import (
     MatchContext,
     default_fields,
@@ -25,7 +23,9 @@ from alerts.rules.normalize import (
     token_start,
 )
 from alerts.rules.parser import parse_query
-from alerts.rules.query import And, Near, Node, Or, Piece, Regex, Term, positive_leaves, walk
+from alerts.rules.prefilter import Requirement, anchor, clauses, requirement
+from alerts.rules.query import Node, Piece, Regex, Term, positive_leaves, walk
+from alerts.rules.scan import LiteralScanner
 from alerts.rules.snippets import make_snippets
 from crawler.errors import QuerySyntaxError
 
@@ -91,22 +91,6 @@ class _EngineContext(MatchContext):
         return sorted(found)
 
 
-def _anchors(node: Node, ids: dict[str, int]) -> frozenset[int] | None:
-    """Literals of which at least one must occur for `node` to hold (None: no such set)."""
-    if isinstance(node, Term):
-        return frozenset({ids[max(node.pieces, key=lambda p: len(p.literal)).literal]})
-    if isinstance(node, And | Near):
-        parts = node.children if isinstance(node, And) else (node.left, node.right)
-        known = [a for a in (_anchors(child, ids) for child in parts) if a is not None]
-        return min(known, key=len) if known else None
-    if isinstance(node, Or):
-        subs = [_anchors(child, ids) for child in node.children]
-        if any(s is None for s in subs):
-            return None
-        return frozenset().union(*(s for s in subs if s is not None))
-    return None
-
-
 class RuleEngine:
     """All rules compiled together; `match` normalizes and scans a document once."""
 
@@ -121,17 +105,17 @@ class RuleEngine:
                         self._ids.setdefault(piece.literal, len(self._ids))
         self._by_literal: list[list[int]] = [[] for _ in self._ids]
         self._always: list[int] = []
+        self._needs: list[Requirement] = []
+        lengths = {lit_id: len(literal) for literal, lit_id in self._ids.items()}
         for index, rule in enumerate(rules):
-            anchors = _anchors(rule.root, self._ids)
-            for lit in anchors or ():
+            found = clauses(rule.root, self._ids)
+            self._needs.append(requirement(found))
+            key = anchor(found, lengths.__getitem__)
+            for lit in key or ():
                 self._by_literal[lit].append(index)
-            if anchors is None:
+            if key is None:
                 self._always.append(index)
-        self._automaton = ahocorasick.Automaton()
-        for literal, lit_id in self._ids.items():
-            self._automaton.add_word(literal, lit_id)
-        if self._ids:
-            self._automaton.make_automaton()
+        self._scanner = LiteralScanner(self._ids.items())
 
     @classmethod
     def from_rules(cls, rules: Iterable[RuleSpec], *, fold_diacritics: bool = True) -> RuleEngine:
@@ -146,28 +130,33 @@ class RuleEngine:
             compiled.append(_Compiled(spec, root, leaves, default_fields(spec)))
         return cls(compiled, fold_diacritics)
 
-    def _scan(self, text: str) -> list[tuple[int, int]]:
-        return list(self._automaton.iter(text)) if text and self._ids else []
-
     def match(self, doc: MatchDocument) -> list[RuleHit]:
         """Every rule that matches the document, in rule order."""
         fields = {
             "title": self._normalizer.normalize(doc.title),
             "body": self._normalizer.normalize(doc.body),
         }
-        hits = {name: self._scan(norm.text) for name, norm in fields.items()}
-        candidates = set(self._always)
-        by_literal = self._by_literal
-        for lit in {lit for field_hits in hits.values() for _, lit in field_hits}:
-            candidates.update(by_literal[lit])
+        hits = {name: self._scanner.scan(norm.text) for name, norm in fields.items()}
+        candidates = self._candidates(hits)
         if not candidates:
             return []
         ctx = _EngineContext(doc, fields, hits, self._ids)
+        rules = self._rules
         return [
             hit
             for index in sorted(candidates)
-            if (hit := self._evaluate(self._rules[index], ctx)) is not None
+            if (hit := self._evaluate(rules[index], ctx)) is not None
         ]
+
+    def _candidates(self, hits: dict[str, list[tuple[int, int]]]) -> set[int]:
+        """Rules whose literal requirements are met by the literals that occur."""
+        present = {lit for field_hits in hits.values() for _, lit in field_hits}
+        candidates = set(self._always)
+        by_literal = self._by_literal
+        for lit in present:
+            candidates.update(by_literal[lit])
+        needs = self._needs
+        return {index for index in candidates if needs[index].met(present)}
 
     def _evaluate(self, rule: _Compiled, ctx: _EngineContext) -> RuleHit | None:
         if not rule_allows(rule.spec, ctx.doc):

@@ -106,7 +106,11 @@ class Normalizer:
         self._table = table
         self._strings = {chr(k): ("" if v is None else v) for k, v in table.items()}
         self._fold_re = re.compile(f"[{_char_class(sorted(table))}]")
-        self._special_re = re.compile(f".[{_combining()}]+|[{self._specials()}]", re.DOTALL)
+        specials = self._specials()
+        self._special_re = re.compile(f".[{_combining()}]+|[{specials}]", re.DOTALL)
+        self._has_special = re.compile(f"[{specials}]").search  # combining chars are specials
+        targets = {ch for out in self._strings.values() for ch in out}
+        self._chained = not targets.isdisjoint(self._strings)  # a target is itself folded
 
     def _specials(self) -> str:
         odd = [cp for cp in range(0x10000) if not 0xD800 <= cp <= 0xDFFF]
@@ -123,16 +127,21 @@ class Normalizer:
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
         text = text.casefold()
-        if self._fold_re.search(text) is None:
-            return text
-        strings = self._strings
-        return self._fold_re.sub(lambda m: strings[m.group()], text)
+        if self._chained:
+            return text.translate(self._table)
+        # Replace each distinct foldable character everywhere (texts use only a few of them).
+        search, strings = self._fold_re.search, self._strings
+        m = search(text)
+        while m is not None:
+            text = text.replace(m.group(), strings[m.group()])
+            m = search(text, m.start())
+        return text
 
     def normalize(self, text: str) -> NormText:
         """Normalize a whole field; fast path when every character maps to exactly one."""
         if text.isascii():
             return NormText(text, text.lower())
-        if self._special_re.search(text) is None:
+        if self._has_special(text) is None:
             folded = self._fold_fast(text)
             if len(folded) == len(text):
                 return NormText(text, folded)

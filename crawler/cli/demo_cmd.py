@@ -96,7 +96,7 @@ def _summary(
 ) -> str:
     with store.connect() as connection:
         stored = connection.scalar(select(func.count()).select_from(items)) or 0
-        per_rule = dict(
+        per_rule: dict[str, int] = dict(
             connection.execute(
                 select(rule_matches.c.rule_id, func.count()).group_by(rule_matches.c.rule_id)
             ).all()

@@ -65,17 +65,23 @@ class RulesPipeline:
             document = MatchDocument(
                 record.title, record.body, record.source_id, record.language, self.tags
             )
-            rows.extend(_row(stored.id, hit, now) for hit in self.engine.match(document))
+            rows.extend(match_row(stored.id, hit, now) for hit in self.engine.match(document))
         if rows:
             connection.execute(insert(rule_matches), rows)
             self.stats.inc_value("presswatch/rule_matches", len(rows))
 
 
-def _row(item_id: int, hit: RuleHit, now: Any) -> dict[str, Any]:
+def match_row(item_id: int, hit: RuleHit, now: Any) -> dict[str, Any]:
+    """A `rule_matches` row: snippets with their highlight offsets, and the field spans."""
+    highlights = list(hit.snippet_spans) + [()] * (len(hit.snippets) - len(hit.snippet_spans))
+    snippets = [
+        {"text": text, "highlights": [list(pair) for pair in marks]}
+        for text, marks in zip(hit.snippets, highlights, strict=False)
+    ]
     return {
         "item_id": item_id,
         "rule_id": hit.rule_id,
         "matched_at": now,
-        "snippets": list(hit.snippets),
+        "snippets": snippets,
         "spans": [{"field": s.field, "start": s.start, "end": s.end} for s in hit.spans],
     }

@@ -11,9 +11,7 @@ from crawler.config import Config, load_config
 from crawler.crawl import RunSummary, run_crawls
 from crawler.store.schema import items, sources
 from crawler.store.store import Store
-from tests.sites.plugin import fixture_site
-
-__all__ = ["crawl", "fixture_site", "rows"]
+__all__ = ["crawl", "rows"]
 
 
 def crawl(config_dir: Path, *ids: str) -> tuple[Config, dict[str, RunSummary]]:

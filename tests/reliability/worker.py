@@ -1,0 +1,112 @@
+"""A killable unit of work: one `run --once --digest` cycle, with an optional kill -9 point.
+
+`python -m tests.reliability.worker CONFIG_DIR` reads PRESSWATCH_FAULT_POINT=NAME[:N]
+(test-only: nothing in presswatch reads it) and SIGKILLs itself at the N-th (default 1st)
+time the process reaches NAME; see FAULT_POINTS.  Crawl-side points need the crawl in this
+process, so they set PRESSWATCH_CRAWL_RUNNER to `inprocess_crawls`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+FAULT_ENV = "PRESSWATCH_FAULT_POINT"
+CRAWL_POINTS = ("in_store_txn", "after_store_commit", "before_record_run")
+DELIVERY_POINTS = ("before_deliver", "in_enqueue_txn", "mid_send", "after_accept", "after_mark")
+FAULT_POINTS = CRAWL_POINTS + DELIVERY_POINTS
+_hits: dict[str, int] = {}
+
+
+def die() -> None:
+    """kill -9 this process, as an OOM killer or an impatient operator would."""
+    sys.stderr.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def reached(name: str) -> None:
+    """Count a pass through `name`; die on the configured pass."""
+    wanted, _, nth = os.environ.get(FAULT_ENV, "").partition(":")
+    if wanted != name:
+        return
+    _hits[name] = _hits.get(name, 0) + 1
+    if _hits[name] == int(nth or "1"):
+        die()
+
+
+def before(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        reached(name)
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def after(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = func(*args, **kwargs)
+        reached(name)
+        return result
+
+    return wrapper
+
+
+def install() -> None:
+    """Wrap the functions at each fault point (harmless when no point is set)."""
+    import smtplib
+
+    import alerts.dispatch
+    import alerts.ledger
+    import crawler.crawl.child
+    import crawler.pipelines.store
+    from crawler.daemon import ports
+
+    store_mod = crawler.pipelines.store
+    store_mod.insert_items = after("in_store_txn", store_mod.insert_items)  # type: ignore[assignment]
+    pipeline = store_mod.StorePipeline
+    pipeline.flush = after("after_store_commit", pipeline.flush)  # type: ignore[method-assign]
+    child = crawler.crawl.child
+    child.record_run = before("before_record_run", child.record_run)  # type: ignore[assignment]
+    ports.deliver_immediate = before("before_deliver", ports.deliver_immediate)  # type: ignore[assignment]
+    alerts.ledger.enqueue = after("in_enqueue_txn", alerts.ledger.enqueue)  # type: ignore[assignment]
+    smtplib.SMTP.data = before("mid_send", smtplib.SMTP.data)  # type: ignore[method-assign]
+    alerts.ledger.mark_sent = before("after_accept", alerts.ledger.mark_sent)  # type: ignore[assignment]
+    alerts.dispatch._report = after_sent(alerts.dispatch._report)  # type: ignore[assignment]
+
+
+def after_sent(func: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = func(*args, **kwargs)
+        if result.status == "sent":
+            reached("after_mark")
+        return result
+
+    return wrapper
+
+
+def inprocess_crawls(config: Any, source_ids: Sequence[str]) -> list[Any]:
+    """Crawl in this process (one source: Twisted's reactor runs once per process)."""
+    from crawler.crawl.child import crawl_source
+
+    return [crawl_source(config, config.source(source_id)) for source_id in source_ids]
+
+
+def main(argv: list[str]) -> int:
+    from crawler.config import load_config
+    from crawler.daemon.once import run_once
+    from crawler.logs import configure_logging
+
+    configure_logging("WARNING", "text")
+    install()
+    point = os.environ.get(FAULT_ENV, "").partition(":")[0]
+    if point in CRAWL_POINTS:
+        os.environ["PRESSWATCH_CRAWL_RUNNER"] = "tests.reliability.worker:inprocess_crawls"
+    return run_once(load_config(Path(argv[0])), digest=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
