@@ -1,4 +1,4 @@
-"""Necessary conditions on which literals occur, so most candidate rules are rejected by set lookups."""
+"""Literals a rule cannot match without, so most candidates are rejected by set lookups."""
 
 from __future__ import annotations
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from alerts.rules.evaluate import MatchContext, default_fields, exact_ok, holds, rule_allows
 from alerts.rules.model import MatchDocument, RuleSpec
-from alerts.rules.normalize import CJK_RE, WORD_RE, get_normalizer, stem
+from alerts.rules.normalize import CJK_RE, WORD_RE, NormText, get_normalizer, stem
 from alerts.rules.parser import parse_query
-from alerts.rules.query import Piece
+from alerts.rules.query import Node, Piece
 
 
 class ReferenceContext(MatchContext):
@@ -17,16 +19,34 @@ class ReferenceContext(MatchContext):
         if piece.cjk:
             return [(i, i + len(piece.text)) for i in _find_all(norm.text, piece.text)]
         found: list[tuple[int, int]] = []
-        for m in WORD_RE.finditer(norm.text):
-            word = m.group()
-            if CJK_RE.match(word):
-                continue
+        for word_start, word_end, word in _words(norm.text):
             for offset in _word_offsets(piece, word):
-                start = m.start() + offset
+                start = word_start + offset
                 if exact_ok(norm, start, start + len(piece.literal), piece):
-                    found.append((m.start(), m.end()))
+                    found.append((word_start, word_end))
                     break
         return found
+
+
+# The caches only avoid repeating work when many rules are checked against one document.
+@lru_cache(maxsize=8)
+def _words(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Every non-CJK word token of a normalized text with its offsets."""
+    return tuple(
+        (m.start(), m.end(), m.group())
+        for m in WORD_RE.finditer(text)
+        if not CJK_RE.match(m.group())
+    )
+
+
+@lru_cache(maxsize=8)
+def _normalized(text: str, fold_diacritics: bool) -> NormText:
+    return get_normalizer(fold_diacritics).normalize(text)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(query: str, fold_diacritics: bool) -> Node:
+    return parse_query(query, fold_diacritics=fold_diacritics).root
 
 
 def _word_offsets(piece: Piece, word: str) -> list[int]:
@@ -54,11 +74,13 @@ def _find_all(text: str, sub: str) -> list[int]:
 
 def reference_match(rule: RuleSpec, doc: MatchDocument, *, fold_diacritics: bool = True) -> bool:
     """Whether `rule` matches `doc`, evaluated the slow, direct way."""
-    root = parse_query(rule.query, fold_diacritics=fold_diacritics).root
+    root = _parsed(rule.query, fold_diacritics)
     if not rule_allows(rule, doc):
         return False
-    normalizer = get_normalizer(fold_diacritics)
-    fields = {"title": normalizer.normalize(doc.title), "body": normalizer.normalize(doc.body)}
+    fields = {
+        "title": _normalized(doc.title, fold_diacritics),
+        "body": _normalized(doc.body, fold_diacritics),
+    }
     ctx = ReferenceContext(doc, fields)
     ctx.defaults = default_fields(rule)
     return holds(root, ctx)

@@ -117,7 +117,7 @@ def test_silent_server_times_out_as_temporary(silent_server: tuple[str, int]) ->
     tr = SmtpTransport(smtp_settings(*silent_server, timeout=0.5))
     started = time.monotonic()
     err = send_error(tr)
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 10.0  # the 0.5 s timeout, not a hang
     assert not err.permanent and "0.5s" in str(err)
 
 

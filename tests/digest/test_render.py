@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -114,15 +113,13 @@ def test_undefined_names_in_templates_fail_loudly(tmp_path: Path) -> None:
         DigestRenderer.from_config(tmp_path).render(full_digest())
 
 
-def test_500_items_render_fast(renderer: DigestRenderer) -> None:
+def test_500_items_render_completely(renderer: DigestRenderer) -> None:
+    """Speed is measured by bench/digest.py; here only that a big digest renders whole."""
     items = tuple(dataclasses.replace(EN_ITEM, item_id=str(i)) for i in range(500))
     sections = tuple(
         DigestSection(f"r{k}", f"R{k}", k, items[k * 50 : k * 50 + 50]) for k in range(10)
     )
     digest = dataclasses.replace(full_digest(), sections=sections)
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        renderer.render(digest)
-        timings.append(time.perf_counter() - started)
-    assert sorted(timings)[2] < 0.5  # generous for slow CI; bench/digest.py measures the 100 ms
+    rendered = renderer.render(digest)
+    assert rendered.html.count(EN_ITEM.url) >= 500
+    assert rendered.text.count(EN_ITEM.title) == 500

@@ -71,7 +71,7 @@ def test_entity_bomb_does_not_expand() -> None:
     ).encode()
     started = time.perf_counter()
     feed = parse_feed(bomb, FEED_URL)
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 20  # expanded, the bomb would take minutes and gigabytes
     assert len(feed.entries) == 1
     assert "lollollol" not in (feed.entries[0].title or "")
 

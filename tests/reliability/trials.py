@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+import alerts.dispatch  # noqa: F401 - warm: forked delivery workers import nothing
+import crawler.daemon.once
+import crawler.pipelines.store  # noqa: F401
 from alerts.dispatch import retry_due
 from alerts.ledger import LEASE
 from crawler.store.schema import deliveries, items, messages, rule_matches
 from crawler.store.store import Store
 from crawler.store.types import utcnow
 from tests.delivery.conftest import Received
-from tests.reliability.world import SmtpSink, Trial
-from tests.reliability.worker import FAULT_ENV, FAULT_POINTS
-from tests.sites import Site
+from tests.reliability.worker import CRAWL_POINTS, DELIVERY_POINTS, FAULT_ENV, FAULT_POINTS
+from tests.reliability.worker import main as worker_main
+from tests.reliability.world import SmtpSink, Trial, make_trial
+from tests.sites import FixtureSiteServer, Site
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT = 120.0
@@ -50,56 +57,98 @@ class Outcome:
         return not self.problems
 
 
-def worker(trial: Trial, fault: str | None) -> subprocess.Popen[bytes]:
-    """Start one cycle in its own process group (so kill -9 reaches crawl children too)."""
+class Proc:
+    """A worker process: a fresh interpreter (cycles) or a fork of this warm one (delivery)."""
+
+    def __init__(self, pid: int, popen: subprocess.Popen[bytes] | None = None) -> None:
+        self.pid = pid
+        self.popen = popen
+        self.code: int | None = None
+
+    def wait(self, timeout: float) -> int | None:
+        """The exit code (negative: killed by that signal), None on timeout."""
+        if self.popen is not None:
+            try:
+                return self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                return None
+        deadline = time.monotonic() + timeout
+        while self.code is None and time.monotonic() < deadline:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.code = os.waitstatus_to_exitcode(status)
+            else:
+                time.sleep(0.01)
+        return self.code
+
+    def kill(self) -> None:
+        """kill -9 the whole process group (crawl children included), then reap."""
+        for target in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, 9)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                target()
+        self.wait(10)
+
+
+def worker(trial: Trial, fault: str | None, mode: str = "cycle") -> Proc:
+    """Start one run in its own process group: a whole cycle, or (forked) delivery only."""
+    if mode == "deliver":
+        return _fork(trial, fault)
     env = {k: v for k, v in os.environ.items() if k != FAULT_ENV}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     if fault:
         env[FAULT_ENV] = fault
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.reliability.worker", str(trial.config_dir)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(trial.root / "worker.log", "ab"),  # noqa: SIM115 - the child owns it
-        start_new_session=True,
-    )
+    with open(trial.root / "worker.log", "ab") as log:
+        popen = subprocess.Popen(
+            [sys.executable, "-m", "tests.reliability.worker", str(trial.config_dir)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,
+        )
+    return Proc(popen.pid, popen)
 
 
-def kill_group(process: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait(10)
+def _fork(trial: Trial, fault: str | None) -> Proc:
+    """Fork this (already warm) process to run a delivery-only cycle: no import cost."""
+    log = os.open(trial.root / "worker.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 70
+        try:
+            os.setsid()
+            os.dup2(log, 2)
+            os.environ.pop(FAULT_ENV, None)
+            if fault:
+                os.environ[FAULT_ENV] = fault
+            code = worker_main([str(trial.config_dir), "deliver"])
+        finally:
+            os._exit(code)
+    os.close(log)
+    return Proc(pid)
 
 
-def run_faulty(trial: Trial, fault: str) -> bool:
+def run_faulty(trial: Trial, fault: str, mode: str) -> bool:
     """Run the cycle with a fault: `random:<seconds>` kills after a delay, else a point."""
     if fault.startswith("random:"):
-        process = worker(trial, None)
-        try:
-            process.wait(float(fault.split(":", 1)[1]))
-        except subprocess.TimeoutExpired:
-            kill_group(process)
+        process = worker(trial, None, mode)
+        if process.wait(float(fault.split(":", 1)[1])) is None:
+            process.kill()
             return True
         return False
-    process = worker(trial, fault)
-    try:
-        code = process.wait(RUN_TIMEOUT)
-    finally:
-        kill_group(process)  # crawl children left over by the kill die with the group
+    process = worker(trial, fault, mode)
+    code = process.wait(RUN_TIMEOUT)
+    process.kill()  # crawl children left over by the kill die with the group
     return code == -signal.SIGKILL
 
 
-def restart(trial: Trial) -> int:
+def restart(trial: Trial, mode: str) -> int | None:
     """Rerun to completion, then let the lease of any orphaned message expire and retry."""
-    process = worker(trial, None)
-    try:
-        code = process.wait(RUN_TIMEOUT)
-    finally:
-        kill_group(process)
+    process = worker(trial, None, mode)
+    code = process.wait(RUN_TIMEOUT)
+    process.kill()
     config = trial.config()
-    store = Store.from_config(config)
+    store = Store.from_url(trial.database_url, migrate_schema=False)  # alembic: one thread
     try:
         retry_due(config, store, now=utcnow() + LEASE + timedelta(minutes=1))
     finally:
@@ -107,9 +156,10 @@ def restart(trial: Trial) -> int:
     return code
 
 
-def run_trial(trial: Trial, site: Site, sink: SmtpSink, fault: str) -> Outcome:
-    killed = run_faulty(trial, fault)
-    code = restart(trial)
+def run_trial(trial: Trial, site: Site, sink: SmtpSink, fault: str, mode: str) -> Outcome:
+    """Kill one run at `fault`, restart, verify. `mode`: "cycle" or "deliver" (pre-crawled)."""
+    killed = run_faulty(trial, fault, mode)
+    code = restart(trial, mode)
     outcome = verify(trial, site, sink.handler.received)
     outcome.fault, outcome.killed = fault, killed
     if code != 0:
@@ -118,10 +168,11 @@ def run_trial(trial: Trial, site: Site, sink: SmtpSink, fault: str) -> Outcome:
     return outcome
 
 
-def pick_fault(rng: random.Random, span: float) -> str:
-    """A fault point, or a random kill time within `span` seconds (half the trials)."""
+def pick_fault(rng: random.Random, mode: str, span: float) -> str:
+    """A fault point of the mode, or a random kill time within `span` seconds (half)."""
+    points = FAULT_POINTS if mode == "cycle" else DELIVERY_POINTS
     if rng.random() < 0.5:
-        return f"{rng.choice(FAULT_POINTS)}:{rng.randint(1, 2)}"
+        return f"{rng.choice(points)}:{rng.randint(1, 2)}"
     return f"random:{rng.uniform(0.05, span):.2f}"
 
 
@@ -224,7 +275,90 @@ def _text(message: email.message.Message) -> str:
     return str(part.get_content()) if part is not None else ""
 
 
-def timed(func: object) -> float:
-    start = time.monotonic()
-    func()  # type: ignore[operator]
-    return time.monotonic() - start
+@dataclass
+class Campaign:
+    """Trials against one fixture site and one SMTP sink; SQLite unless `database_urls`."""
+
+    root: Path
+    site: Site
+    server: FixtureSiteServer
+    sink: SmtpSink
+    outcomes: list[Outcome] = field(default_factory=list)
+    template: Path | None = None
+
+    def trial(self, name: str, database_url: str | None = None) -> Trial:
+        directory = self.root / name
+        directory.mkdir(parents=True)
+        return make_trial(directory, self.server, self.sink.port, database_url=database_url)
+
+    def calibrate(self) -> tuple[float, float]:
+        """Seconds of a clean cycle and of a delivery-only run; builds the crawled template."""
+        start = time.monotonic()
+        clean = self.trial("calibrate")
+        if worker(clean, None).wait(RUN_TIMEOUT) != 0:
+            raise RuntimeError(f"clean cycle failed: see {clean.root / 'worker.log'}")
+        cycle = time.monotonic() - start
+        crawled = self.trial("template")
+        worker(crawled, "before_deliver").wait(RUN_TIMEOUT)
+        self.template = crawled.root / "crawled.db"
+        _backup(crawled.root / "presswatch.db", self.template)
+        start = time.monotonic()
+        probe = self._deliver_trial("probe")
+        if worker(probe, None, "deliver").wait(RUN_TIMEOUT) != 0:
+            raise RuntimeError(f"delivery run failed: see {probe.root / 'worker.log'}")
+        return cycle, time.monotonic() - start
+
+    def _deliver_trial(self, name: str) -> Trial:
+        trial = self.trial(name)
+        assert self.template is not None
+        _backup(self.template, trial.root / "presswatch.db")
+        return trial
+
+    def run(self, plan: list[tuple[str, str]], workers: int) -> list[Outcome]:
+        """Run (mode, fault) trials, `workers` at a time."""
+
+        def one(index: int, mode: str, fault: str) -> Outcome:
+            name = f"{mode}-{index:04d}"
+            trial = self._deliver_trial(name) if mode == "deliver" else self.trial(name)
+            return run_trial(trial, self.site, self.sink, fault, mode)
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(one, n, mode, fault) for n, (mode, fault) in enumerate(plan)]
+            self.outcomes.extend(f.result() for f in futures)
+        return self.outcomes
+
+
+def plan_trials(
+    count: int, seed: int, cycle_span: float, deliver_span: float
+) -> list[tuple[str, str]]:
+    """Every fault point once, then seeded random picks; about a third are whole cycles."""
+    rng = random.Random(seed)
+    plan = [("cycle", f"{point}:1") for point in CRAWL_POINTS]
+    plan += [("deliver", f"{point}:1") for point in DELIVERY_POINTS]
+    while len(plan) < count:
+        mode = "cycle" if rng.random() < 0.35 else "deliver"
+        plan.append((mode, pick_fault(rng, mode, cycle_span if mode == "cycle" else deliver_span)))
+    return plan[:count]
+
+
+def _backup(source: Path, target: Path) -> None:
+    """Copy a SQLite database consistently (its WAL included)."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    dst.close()
+    src.close()
+
+
+def summarize(outcomes: list[Outcome]) -> dict[str, int]:
+    """The figures: trials, kills, losses, duplicates, same-Message-ID resends, crashes."""
+    return {
+        "trials": len(outcomes),
+        "killed": sum(o.killed for o in outcomes),
+        "items_lost": sum(o.items_lost for o in outcomes),
+        "items_duplicated": sum(o.items_doubled for o in outcomes),
+        "deliveries_lost": sum(o.deliveries_lost for o in outcomes),
+        "deliveries_duplicated": sum(o.deliveries_doubled for o in outcomes),
+        "same_message_id_resends": sum(o.same_id_resends for o in outcomes),
+        "crashes": sum(o.crashes for o in outcomes),
+        "failed_trials": sum(not o.ok for o in outcomes),
+    }

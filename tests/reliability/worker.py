@@ -95,7 +95,13 @@ def inprocess_crawls(config: Any, source_ids: Sequence[str]) -> list[Any]:
     return [crawl_source(config, config.source(source_id)) for source_id in source_ids]
 
 
+def no_crawls(config: Any, source_ids: Sequence[str]) -> list[Any]:
+    """Skip crawling: delivery-only trials start from an already crawled database."""
+    return []
+
+
 def main(argv: list[str]) -> int:
+    """`worker CONFIG_DIR [deliver]`: a whole cycle, or delivery only."""
     from crawler.config import load_config
     from crawler.daemon.once import run_once
     from crawler.logs import configure_logging
@@ -103,7 +109,9 @@ def main(argv: list[str]) -> int:
     configure_logging("WARNING", "text")
     install()
     point = os.environ.get(FAULT_ENV, "").partition(":")[0]
-    if point in CRAWL_POINTS:
+    if argv[1:] == ["deliver"]:
+        os.environ["PRESSWATCH_CRAWL_RUNNER"] = "tests.reliability.worker:no_crawls"
+    elif point in CRAWL_POINTS:
         os.environ["PRESSWATCH_CRAWL_RUNNER"] = "tests.reliability.worker:inprocess_crawls"
     return run_once(load_config(Path(argv[0])), digest=True)
 
