@@ -1,13 +1,13 @@
 """The one error hierarchy of presswatch.
 
-    PresswatchError            anything a user can act on; the CLI prints it without a traceback
-    ├── UsageError             bad command-line use (exit 2)
-    ├── ConfigError            invalid configuration; carries every problem found (exit 2)
-    ├── QuerySyntaxError       a rule query that does not parse (exit 2)
-    ├── StoreError             the database could not be opened, migrated or written (exit 1)
-    ├── CrawlError             a crawl could not be run at all (exit 1)
-    ├── DeliveryError          a message could not be handed to the transport (exit 1)
-    └── DaemonError            the daemon cannot start (lock held, ...) (exit 1)
+PresswatchError            anything a user can act on; the CLI prints it without a traceback
+├── UsageError             bad command-line use (exit 2)
+├── ConfigError            invalid configuration; carries every problem found (exit 2)
+├── QuerySyntaxError       a rule query that does not parse (exit 2)
+├── StoreError             the database could not be opened, migrated or written (exit 1)
+├── CrawlError             a crawl could not be run at all (exit 1)
+├── DeliveryError          a message could not be handed to the transport (exit 1)
+└── DaemonError            the daemon cannot start (lock held, ...) (exit 1)
 """
 
 from __future__ import annotations

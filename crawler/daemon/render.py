@@ -38,8 +38,10 @@ def to_text(report: Report) -> str:
             f"{s['id']:<28} {s['health']:<10} {_past(s['last_run_at']):<18} "
             f"{_past(last_new):<18} {next_text}"
         )
+    lines += _problems(report["sources"])
     lines += ["", "deliveries: " + _ledger(report["deliveries"])]
     lines.append("messages:   " + _ledger(report["messages"]))
+    lines += _backlog(report.get("backlog", []))
     lines.append("")
     lines.append(f"{'recipient':<32} {'time':<6} {'timezone':<20} {'last digest':<18} next digest")
     for r in report["recipients"]:
@@ -50,6 +52,25 @@ def to_text(report: Report) -> str:
             f"{_past(r['last_digest_at']):<18} {next_text}"
         )
     return "\n".join(lines)
+
+
+def _problems(sources: list[Report]) -> list[str]:
+    """Why each unhealthy source is unhealthy (the crawl's own words)."""
+    lines = []
+    for s in sources:
+        if s["health"] not in ("ok", "new") and s.get("health_detail"):
+            since = _past(s.get("health_since"))
+            lines.append(f"  {s['id']}: {s['health']} since {since}: {s['health_detail']}")
+    return ["", "problems:", *lines] if lines else []
+
+
+def _backlog(entries: list[Report]) -> list[str]:
+    lines = []
+    for entry in entries:
+        counts = f"{entry['pending']} pending, {entry['failed']} failed, {entry['dead']} dead"
+        error = f"; last error: {entry['last_error']}" if entry.get("last_error") else ""
+        lines.append(f"  {entry['recipient']}: {counts}{error}")
+    return lines
 
 
 def _past(value: datetime | None) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from crawler.config import Config
+from crawler.config.durations import format_duration
 from crawler.config.models import SourceConfig
 from crawler.daemon import lock
 from crawler.daemon.catchup import read_last_digests
@@ -31,7 +32,22 @@ def collect_status(config: Config, store: Store, now: datetime) -> Report:
         "deliveries": _counts(store, deliveries.c.status, deliveries.c.channel),
         "messages": _counts(store, messages.c.status, messages.c.channel),
         "recipients": _recipients(config, store, now),
+        "backlog": _backlog(store),
     }
+
+
+def _backlog(store: Store) -> list[Report]:
+    """Recipients with deliveries not yet sent or messages given up on, and the last error."""
+    from dataclasses import asdict
+
+    from alerts.dispatch import ledger_summary
+
+    summary = ledger_summary(store)
+    return [
+        asdict(entry)
+        for entry in summary.recipients.values()
+        if entry.pending or entry.failed or entry.dead
+    ]
 
 
 def safe_url(url: str) -> str:
@@ -65,18 +81,23 @@ def _sources(config: Config, store: Store, now: datetime) -> list[Report]:
 
 def _source(config: Config, source: SourceConfig, row: Any, now: datetime) -> Report:
     last_run = row.last_run_at if row is not None else None
-    schedule = source.schedule
     return {
         "id": source.id,
         "enabled": source.enabled,
-        "schedule": f"every {schedule.every}" if schedule.every else f"cron {schedule.cron}",
+        "schedule": _schedule_text(source),
         "health": row.health if row is not None else "new",
         "health_since": row.health_since if row is not None else None,
+        "health_detail": row.health_detail if row is not None else None,
         "last_run_at": last_run,
         "last_success_at": row.last_success_at if row is not None else None,
         "last_new_item_at": row.last_new_item_at if row is not None else None,
         "next_run_at": next_run(config, source, last_run, now) if source.enabled else None,
     }
+
+
+def _schedule_text(source: SourceConfig) -> str:
+    every = source.schedule.every
+    return f"every {format_duration(every)}" if every else f"cron {source.schedule.cron}"
 
 
 def next_run(

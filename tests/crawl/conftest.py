@@ -11,6 +11,7 @@ from crawler.config import Config, load_config
 from crawler.crawl import RunSummary, run_crawls
 from crawler.store.schema import items, sources
 from crawler.store.store import Store
+
 __all__ = ["crawl", "rows"]
 
 

