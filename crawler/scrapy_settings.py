@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from crawler import __version__
 from crawler.config import Config
 from crawler.config.models import SourceConfig
 
@@ -29,11 +28,7 @@ DOWNLOADER_MIDDLEWARES = {
 
 def user_agent(config: Config) -> str:
     """The configured user agent with {version} filled in (and the contact appended)."""
-    crawl = config.settings.crawl
-    agent = crawl.user_agent.replace("{version}", __version__)
-    if crawl.contact and crawl.contact not in agent:
-        agent = f"{agent} {crawl.contact}"
-    return agent
+    return config.settings.crawl.resolved_user_agent()
 
 
 def build_settings(

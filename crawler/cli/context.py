@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from crawler.config import Config, load_config, resolve_config_dir
+from crawler.logs import configure_logging
 from crawler.store.store import Store
 
 
@@ -17,7 +18,7 @@ class AppContext:
 
     config_option: str | None = None
     debug: bool = False
-    log_format: str = "text"
+    log_format: str | None = None
     _config: Config | None = field(default=None, repr=False)
 
     @property
@@ -28,7 +29,14 @@ class AppContext:
         """Load (once) and validate the configuration; raises ConfigError."""
         if self._config is None:
             self._config = load_config(self.config_dir)
+            self._apply_logging(self._config)
         return self._config
+
+    def _apply_logging(self, config: Config) -> None:
+        """The config's logging settings, unless --debug or --log-format said otherwise."""
+        settings = config.settings.logging
+        level = "DEBUG" if self.debug else settings.level
+        configure_logging(level, self.log_format or settings.format)
 
     def open_store(self, *, migrate: bool = True) -> Store:
         """Open the configured store, migrating unless told not to."""

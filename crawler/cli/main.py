@@ -73,40 +73,30 @@ def cli(ctx: click.Context, config_dir: str | None, debug: bool, log_format: str
 
     Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
     """
-    ctx.obj = AppContext(config_option=config_dir, debug=debug, log_format=log_format or "text")
+    ctx.obj = AppContext(config_option=config_dir, debug=debug, log_format=log_format)
     configure_logging("DEBUG" if debug else "INFO", log_format or "text")
 
 
 def _register() -> None:
-    from crawler.cli import config_cmd, db_cmd, items_cmd
+    from crawler.cli import (
+        config_cmd,
+        crawl_cmd,
+        db_cmd,
+        demo_cmd,
+        digest_cmd,
+        init_cmd,
+        items_cmd,
+        rules_cmd,
+        run_cmd,
+        sources_cmd,
+    )
 
     cli.add_command(config_cmd.check_config)
     cli.add_command(items_cmd.items)
     cli.add_command(db_cmd.db)
-    for module_name in (
-        "crawl_cmd",
-        "sources_cmd",
-        "rules_cmd",
-        "digest_cmd",
-        "run_cmd",
-        "demo_cmd",
-        "init_cmd",
-    ):
-        _register_optional(module_name)
-
-
-def _register_optional(module_name: str) -> None:
-    """Commands whose module exists; each module exposes COMMANDS."""
-    import importlib
-
-    try:
-        module = importlib.import_module(f"crawler.cli.{module_name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"crawler.cli.{module_name}":
-            return
-        raise
-    for command in module.COMMANDS:
-        cli.add_command(command)
+    for module in (crawl_cmd, sources_cmd, rules_cmd, digest_cmd, run_cmd, demo_cmd, init_cmd):
+        for command in module.COMMANDS:
+            cli.add_command(command)
 
 
 _register()

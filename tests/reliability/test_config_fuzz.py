@@ -15,7 +15,7 @@ from crawler.cli.main import cli
 from tests.conftest import REPO_ROOT
 
 SHIPPED = REPO_ROOT / "config"
-MUTATIONS = 250
+MUTATIONS = 150
 SEED = 6
 KEY_LINE = re.compile(r"^(?P<indent>\s*(?:- )?)(?P<key>[A-Za-z_][\w-]*):(?P<value>.*)$")
 ODD_VALUES = ["[1, 2]", "{a: 1}", "-7", "3.5", "true", "null", '"x"', "''", "99999999999999999999"]
