@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import string
@@ -25,6 +26,7 @@ from crawler.store.urls import canonicalize_url, content_fingerprint, url_finger
 
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+APP_NAME = f"pwbench-{os.getpid()}"
 WORDS = [
     "".join(random.Random(i).choices(string.ascii_lowercase, k=random.Random(-i).randint(2, 11)))
     for i in range(2000)
@@ -84,22 +86,52 @@ def database(dialect: str) -> Iterator[str]:
     with psycopg.connect(PG_DSN, autocommit=True) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')
     try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+        yield f"{PG_URL}?application_name={APP_NAME}&options=-csearch_path%3D{schema}"
     finally:
         with psycopg.connect(PG_DSN, autocommit=True) as connection:
             connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
-def batch_insert(store: Store, records: list[ItemRecord], batch: int) -> tuple[float, int, int]:
-    """Seconds to insert everything in batches, items reported new, items unchanged."""
+@dataclass
+class Timing:
+    """Wall seconds, this process's CPU seconds, and the PostgreSQL backends' CPU seconds."""
+
+    wall: float
+    cpu: float
+    server: float
+
+
+def batch_insert(store: Store, records: list[ItemRecord], batch: int) -> tuple[Timing, int, int]:
+    """Time to insert everything in batches, items reported new, items unchanged."""
     new = unchanged = 0
-    started = time.perf_counter()
+    server = server_cpu(store)
+    cpu, started = time.process_time(), time.perf_counter()
     for start in range(0, len(records), batch):
         with store.begin() as connection:
             outcome = insert_items(connection, records[start : start + batch])
         new += len(outcome.new)
         unchanged += outcome.unchanged
-    return time.perf_counter() - started, new, unchanged
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return Timing(wall, cpu, server_cpu(store) - server), new, unchanged
+
+
+def server_cpu(store: Store) -> float:
+    """CPU seconds used so far by this store's PostgreSQL backends (local server only)."""
+    if store.dialect != "postgresql":
+        return 0.0
+    with store.connect() as connection:
+        pids = connection.exec_driver_sql(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (APP_NAME,)
+        ).scalars()
+        return sum(_process_cpu(pid) for pid in pids)
+
+
+def _process_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def orm_insert(store: Store, records: list[ItemRecord]) -> float:
@@ -116,7 +148,7 @@ def orm_insert(store: Store, records: list[ItemRecord]) -> float:
 def orm_row(record: ItemRecord, now: datetime) -> OrmItem:
     row = OrmItem()
     canonical = canonicalize_url(record.url)
-    values = {
+    values: dict[str, object] = {
         "source_id": record.source_id,
         "url": record.url,
         "canonical_url": canonical,
@@ -144,6 +176,7 @@ class Figures:
     batch: list[float]
     reinsert: list[float]
     orm: list[float]
+    timings: list[tuple[Timing, Timing]]
 
 
 def run_once(dialect: str, count: int, batch: int, sample: int, seed: int) -> Figures:
@@ -152,24 +185,37 @@ def run_once(dialect: str, count: int, batch: int, sample: int, seed: int) -> Fi
     with database(dialect) as url:
         store = Store.from_url(url)
         try:
-            seconds, new, _ = batch_insert(store, records, batch)
+            first, new, _ = batch_insert(store, records, batch)
             assert new == count, f"{new} new of {count}"
             again, new_again, unchanged = batch_insert(store, fresh_copies(records), batch)
             assert new_again == 0 and unchanged == count, (new_again, unchanged)
             orm_seconds = orm_insert(store, orm_records)
         finally:
             store.close()
-    return Figures([count / seconds], [count / again], [sample / orm_seconds])
+    figures = [count / first.wall], [count / again.wall], [sample / orm_seconds]
+    return Figures(*figures, [(first, again)])
 
 
 def measure(dialect: str, args: argparse.Namespace) -> Figures:
-    total = Figures([], [], [])
+    total = Figures([], [], [], [])
     for repeat in range(args.repeat):
         figures = run_once(dialect, args.items, args.batch, args.orm_sample, seed=repeat)
         total.batch += figures.batch
         total.reinsert += figures.reinsert
         total.orm += figures.orm
+        total.timings += figures.timings
+        print_run(dialect, repeat, figures.timings[0], args.items)
     return total
+
+
+def print_run(dialect: str, repeat: int, timings: tuple[Timing, Timing], count: int) -> None:
+    """One run's seconds: wall, client CPU, server CPU (PostgreSQL backends)."""
+    parts = [
+        f"{label} wall {t.wall:6.2f}s cpu {t.cpu:6.2f}s server {t.server:6.2f}s "
+        f"({count / t.cpu:,.0f}/client-cpu-s)"
+        for label, t in zip(("insert", "re-insert"), timings, strict=True)
+    ]
+    print(f"{dialect:<11} run {repeat + 1}: " + " | ".join(parts), flush=True)
 
 
 def print_table(results: dict[str, Figures], args: argparse.Namespace) -> None:
@@ -186,6 +232,13 @@ def print_table(results: dict[str, Figures], args: argparse.Namespace) -> None:
     for dialect, figures in results.items():
         batch, reinsert, orm = median(figures.batch), median(figures.reinsert), median(figures.orm)
         print(f"{dialect:<12}{batch:>14,.0f}{reinsert:>14,.0f}{orm:>14,.0f}{batch / orm:>9.1f}x")
+    print("\nmedian seconds (wall / client CPU / PostgreSQL backend CPU)")
+    for dialect, figures in results.items():
+        for index, label in enumerate(("insert", "re-insert")):
+            wall = median([t[index].wall for t in figures.timings])
+            cpu = median([t[index].cpu for t in figures.timings])
+            server = median([t[index].server for t in figures.timings])
+            print(f"{dialect:<12}{label:<10} {wall:7.2f} / {cpu:7.2f} / {server:7.2f}")
 
 
 def main() -> None:

@@ -19,7 +19,28 @@ DRY_RUN_PIPELINES = {
     "crawler.pipelines.validate.ValidatePipeline": 100,
     "crawler.pipelines.collect.CollectPipeline": 300,
 }
+# Scrapy components presswatch never uses: not even imported (see crawler.crawl.preload).
+DISABLED_COMPONENTS: dict[str, dict[str, Any]] = {
+    "DOWNLOAD_HANDLERS": {"data": None, "file": None, "s3": None, "ftp": None},
+    "DOWNLOADER_MIDDLEWARES": {
+        "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+        "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+        "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+        "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+    },
+    "EXTENSIONS": {
+        "scrapy.extensions.telnet.TelnetConsole": None,
+        "scrapy.extensions.memusage.MemoryUsage": None,
+        "scrapy.extensions.memdebug.MemoryDebugger": None,
+        "scrapy.extensions.feedexport.FeedExporter": None,
+        "scrapy.extensions.logstats.LogStats": None,
+        "scrapy.extensions.spiderstate.SpiderState": None,
+        "scrapy.extensions.remote_control.RemoteControl": None,
+    },
+    "SPIDER_MIDDLEWARES": {},
+}
 DOWNLOADER_MIDDLEWARES = {
+    **DISABLED_COMPONENTS["DOWNLOADER_MIDDLEWARES"],
     "crawler.middlewares.safety.SafetyMiddleware": 40,
     "crawler.middlewares.backoff.BackoffMiddleware": 545,
     "crawler.middlewares.conditional.ConditionalGetMiddleware": 560,
@@ -64,6 +85,13 @@ def build_settings(
         "LOG_LEVEL": "DEBUG" if os.environ.get("PW_LOG") else "WARNING",
         "LOG_ENABLED": True,
         "DOWNLOADER_MIDDLEWARES": DOWNLOADER_MIDDLEWARES,
+        "DOWNLOAD_HANDLERS": DISABLED_COMPONENTS["DOWNLOAD_HANDLERS"],
+        "EXTENSIONS": DISABLED_COMPONENTS["EXTENSIONS"],
+        "MEMUSAGE_ENABLED": False,
+        "LOG_VERSIONS": [],
+        # Each response yields at most a page of items: Scrapy's default of 100 starts
+        # 100 asyncio tasks per response for nothing.
+        "CONCURRENT_ITEMS": 8,
         "ITEM_PIPELINES": DRY_RUN_PIPELINES if dry_run else STORE_PIPELINES,
         "PRESSWATCH_FLUSH_EVERY": 25,
         "DEPTH_LIMIT": 0,

@@ -57,22 +57,7 @@ def _run_one(config: Config, source_id: str, progress: Progress | None) -> RunSu
     return run
 
 
-PRELOAD = [
-    "crawler.crawl.child",
-    "crawler.crawl.records",
-    "scrapy.crawler",
-    "spiders.registry",
-    "spiders.feed",
-    "spiders.listing",
-    "spiders.sitemap",
-    "crawler.pipelines.store",
-    "crawler.pipelines.neardup",
-    "crawler.pipelines.rules",
-    "crawler.middlewares.conditional",
-    "crawler.middlewares.safety",
-    "crawler.extract.article",
-    "crawler.extract.neardup",
-]
+PRELOAD = ["crawler.crawl.preload"]
 
 
 def _context() -> multiprocessing.context.BaseContext:

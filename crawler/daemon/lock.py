@@ -24,24 +24,32 @@ HEARTBEAT_EVERY = timedelta(seconds=20)
 
 @dataclass(frozen=True)
 class Holder:
-    """Who holds (or wants) the lease: pid, host and a per-process token."""
+    """Who holds (or wants) the lease: pid, host, a per-process token and the process's start
+    time (clock ticks after boot, /proc/PID/stat field 22; 0 when unknown) so that another
+    process that got the same pid later (pid reuse, a restarted container) is not taken for it.
+    """
 
     pid: int
     host: str
     token: str
+    started: int = 0
 
     @classmethod
     def me(cls) -> Holder:
-        return cls(os.getpid(), socket.gethostname(), secrets.token_hex(4))
+        pid = os.getpid()
+        return cls(pid, socket.gethostname(), secrets.token_hex(4), process_start(pid) or 0)
 
     def encode(self) -> str:
-        return f"{self.pid}@{self.host}#{self.token}"[:200]
+        return f"{self.pid}@{self.host}#{self.token}+{self.started}"[:200]
 
     @classmethod
     def decode(cls, text: str) -> Holder:
-        rest, _, token = text.rpartition("#")
+        rest, _, tail = text.rpartition("#")
+        token, _, started = tail.partition("+")  # older rows have no "+started"
         pid, _, host = rest.partition("@")
-        return cls(int(pid) if pid.isdigit() else 0, host, token)
+        return cls(
+            int(pid) if pid.isdigit() else 0, host, token, int(started) if started.isdigit() else 0
+        )
 
 
 @dataclass(frozen=True)
@@ -123,19 +131,39 @@ def _acquire_in(
 def _can_take(current: LeaseInfo, me: Holder, now: datetime) -> bool:
     if current.expires_at <= now or current.holder == me:
         return True
-    return current.holder.host == me.host and not pid_alive(current.holder.pid)
+    holder = current.holder
+    return holder.host == me.host and not pid_alive(holder.pid, holder.started)
 
 
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this pid exists on this host (zombies count as dead)."""
+def _stat(pid: int) -> list[str] | None:
+    """/proc/PID/stat fields after the command name (fields[0] is field 3, the state)."""
     if pid <= 0:
-        return False
-    status = Path(f"/proc/{pid}/stat")
+        return None
     try:
-        fields = status.read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
+        return None
+
+
+def process_start(pid: int) -> int | None:
+    """The process's start time in clock ticks after boot (field 22), None if unknown."""
+    fields = _stat(pid)
+    if fields is None or len(fields) < 20 or not fields[19].isdigit():
+        return None
+    return int(fields[19])
+
+
+def pid_alive(pid: int, started: int = 0) -> bool:
+    """Whether the process `pid` (started at `started`, if known) still runs on this host.
+
+    A zombie (killed, not yet reaped) counts as dead; so does a live process with another
+    start time: the pid was reused.
+    """
+    fields = _stat(pid)
+    if fields is None or fields[0] in ("Z", "X"):
         return False
-    return fields[0] != "Z"
+    now_started = process_start(pid)
+    return not (started and now_started is not None and now_started != started)
 
 
 def heartbeat(

@@ -97,7 +97,10 @@ def child_text(node: etree._Element, *names: str) -> str | None:
     found = child(node, *names)
     if found is None:
         return None
-    text = "".join(found.itertext()).strip()
+    try:
+        text = "".join(found.itertext()).strip()
+    except UnicodeDecodeError:  # lxml's recover mode keeps what `&#xD800;` decodes to
+        return None
     return text or None
 
 

@@ -80,9 +80,13 @@ def shingles(text: str) -> set[bytes]:
     }
 
 
+# Building a MinHash draws its permutations anew each time; copying a template does not.
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED)
+
+
 def signature(text: str) -> MinHashSignature:
     """MinHash signature of a text (empty text gives the all-max signature)."""
-    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED)
+    minhash = _TEMPLATE.copy()
     grams = shingles(text)
     if grams:
         minhash.update_batch(list(grams))

@@ -12,6 +12,20 @@ from sqlalchemy.exc import ArgumentError
 
 from crawler.errors import StoreError
 
+# Per-connection settings. page_size only takes effect on a new, empty database (before
+# WAL is switched on): 8 KiB pages hold three 1-3 KB items where 4 KiB pages waste a third.
+# WAL with synchronous=NORMAL syncs at checkpoints only: a power cut may lose the last
+# commits, never corrupt. A 64 MiB page cache keeps a 1,000-item batch (and the hot index
+# pages) from spilling to the WAL mid-transaction; temporary b-trees stay in memory.
+SQLITE_PRAGMAS: tuple[str, ...] = (
+    "page_size=8192",
+    "journal_mode=WAL",
+    "synchronous=NORMAL",
+    "foreign_keys=ON",
+    "cache_size=-65536",
+    "temp_store=MEMORY",
+)
+
 
 def make_engine(url: str, *, busy_timeout: timedelta = timedelta(seconds=30)) -> Engine:
     """An engine for `url`; SQLite files get their directory created."""
@@ -46,9 +60,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # in WAL mode instead of waiting for the busy timeout.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from crawler.store.types import BigId, UtcDateTime
@@ -48,7 +49,7 @@ items = Table(
     "items",
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("source_id", String(64), nullable=False, index=True),
+    Column("source_id", String(64), nullable=False),  # ix_items_source_content covers it
     Column("url", Text, nullable=False),
     Column("canonical_url", Text, nullable=False),
     Column("url_fp", String(40), nullable=False, unique=True),
@@ -62,9 +63,16 @@ items = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("revision", Integer, nullable=False, default=0),
     Column("duplicate_of", BigId, ForeignKey("items.id", ondelete="SET NULL")),
-    Column("cluster_id", BigId, index=True),
+    Column("cluster_id", BigId),
     Column("extra", JSON, nullable=False, default=dict),
     Index("ix_items_source_content", "source_id", "content_fp"),
+    # Partial: most items never join a cluster, and lookups are by a given cluster id.
+    Index(
+        "ix_items_cluster_id",
+        "cluster_id",
+        sqlite_where=text("cluster_id IS NOT NULL"),
+        postgresql_where=text("cluster_id IS NOT NULL"),
+    ),
 )
 
 item_revisions = Table(

@@ -13,7 +13,7 @@ PRESSWATCH = Path(sys.executable).parent / "presswatch"
 
 def _cli(config_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [str(PRESSWATCH), "--config", str(config_dir), *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
 
 
 def test_cli_crawl_sources_list_and_test(tmp_path: Path) -> None:

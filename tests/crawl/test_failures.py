@@ -75,7 +75,7 @@ def test_hostile_sites_are_recorded_and_do_not_affect_others(tmp_path: Path) -> 
     assert not [r for r in rows(config) if "lollol" in r.title]
 
 
-def _run(**counts: int) -> RunSummary:
+def _run(**counts: Any) -> RunSummary:
     return RunSummary(source_id="s", started_at=utcnow(), **counts)
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -70,3 +74,47 @@ def test_dead_holder_on_this_host_is_taken_over(store: Store) -> None:
 def test_holder_round_trip() -> None:
     holder = Holder(17, "host.example.org", "0a1b2c3d")
     assert Holder.decode(holder.encode()) == holder
+
+
+def test_holder_round_trip_with_start_time_and_old_rows() -> None:
+    holder = Holder(17, "host.example.org", "0a1b2c3d", 123456)
+    assert Holder.decode(holder.encode()) == holder
+    assert Holder.decode("17@host.example.org#0a1b2c3d") == Holder(
+        17, "host.example.org", "0a1b2c3d"
+    )
+
+
+def test_me_records_the_process_start_time() -> None:
+    me = Holder.me()
+    assert me.started == lock.process_start(os.getpid()) and me.started > 0
+
+
+def test_zombie_holder_counts_as_dead(store: Store) -> None:
+    """A SIGKILLed holder its parent has not reaped yet: os.kill(pid, 0) would succeed."""
+    child = subprocess.Popen(["sleep", "60"])
+    try:
+        started = lock.process_start(child.pid) or 0
+        assert lock.pid_alive(child.pid, started)
+        os.kill(child.pid, signal.SIGKILL)
+        for _ in range(500):  # until the kernel has made it a zombie (we do not reap it)
+            if not lock.pid_alive(child.pid, started):
+                break
+            time.sleep(0.01)
+        os.kill(child.pid, 0)  # still exists: a zombie
+        me = Holder.me()
+        lock.acquire(store, Holder(child.pid, me.host, "deadbeef", started), now=T0)
+        assert lock.acquire(store, me, now=T0 + timedelta(seconds=1)).holder == me
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_reused_pid_is_taken_over_but_the_live_holder_is_not(store: Store) -> None:
+    """The lease's pid now belongs to another process (same pid, other start time)."""
+    me = Holder.me()
+    reused = Holder(os.getpid(), me.host, "0ldd43m0", me.started - 1)
+    lock.acquire(store, reused, now=T0)
+    assert lock.acquire(store, me, now=T0 + timedelta(seconds=1)).holder == me
+    live = Holder(os.getpid(), me.host, "11ve11ve", me.started)  # same process, other token
+    with pytest.raises(LockHeld):
+        lock.acquire(store, live, now=T0 + timedelta(seconds=2))

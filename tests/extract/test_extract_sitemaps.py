@@ -69,3 +69,15 @@ def test_plain_text_sitemap() -> None:
 def test_not_a_sitemap(body: bytes) -> None:
     with pytest.raises(SitemapParseError):
         parse_sitemap(body, "https://example.org/s.xml")
+
+
+def test_surrogate_character_reference_drops_the_entry_only() -> None:
+    """lxml's recover mode keeps `&#xD800;` as bytes that cannot be decoded on access."""
+    body = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>&#0;&#xD800;&#99999999;http://www.example.com/a.html</loc></url>"
+        b"<url><loc>http://www.example.com/b.html</loc></url></urlset>"
+    )
+    sitemap = parse_sitemap(body, "https://mfa.example/sitemap.xml")
+    assert [entry.url for entry in sitemap.entries] == ["http://www.example.com/b.html"]

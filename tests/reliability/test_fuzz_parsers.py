@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -73,6 +74,13 @@ def _bank(directories: list[Path]) -> Bank:
     return bank
 
 
+@pytest.fixture(scope="module", autouse=True)
+def warm_dateparser() -> None:
+    """dateparser loads every locale on first use (about 10 s here, once per process): pay
+    that outside the per-input deadline, which is about steady-state time per input."""
+    parse_date("2026-11K叙¹*-28T03:00:00+05:00", date_order="DMY")
+
+
 @pytest.fixture(scope="module", params=["fixtures", "corpus"])
 def bank(request: pytest.FixtureRequest) -> Bank:
     """Project fixtures always; the shared corpus when present (else this variant skips)."""
@@ -118,10 +126,8 @@ def test_parse_feed(bank: Bank) -> None:
     @fuzz(150, 3)
     @given(mutated(bank.feeds))
     def check(body: bytes) -> None:
-        try:
+        with contextlib.suppress(FeedParseError):
             parse_feed(body, "https://mfa.example/feed")
-        except FeedParseError:
-            pass
 
     check()
 
@@ -130,10 +136,8 @@ def test_parse_sitemap(bank: Bank) -> None:
     @fuzz(120, 3)
     @given(mutated(bank.sitemaps + bank.feeds[:5]))
     def check(body: bytes) -> None:
-        try:
+        with contextlib.suppress(SitemapParseError):
             parse_sitemap(body, "https://mfa.example/sitemap.xml")
-        except SitemapParseError:
-            pass
 
     check()
 
@@ -143,7 +147,7 @@ def test_extract_article(bank: Bank) -> None:
     @given(mutated(bank.html))
     def check(body: bytes) -> None:
         article = extract_article(body, "https://mfa.example/press/1", now=NOW)
-        assert isinstance(article.title, str)
+        assert article.title is None or isinstance(article.title, str)
 
     check()
 
@@ -191,7 +195,7 @@ def test_parse_date(text: str, languages: tuple[str, ...], order: str | None) ->
 
 
 QUERY_ALPHABET = st.sampled_from(
-    list('abc "()*~:-+|&!^/\\\t\n') + ["AND", "OR", "NOT", "NEAR/3", "title:", "é", "日本"]
+    [*list('abc "()*~:-+|&!^/\\\t\n'), "AND", "OR", "NOT", "NEAR/3", "title:", "é", "日本"]
 )
 
 

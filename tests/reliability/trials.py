@@ -7,6 +7,7 @@ import email
 import email.policy
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -35,7 +36,32 @@ from tests.reliability.world import SmtpSink, Trial, make_trial
 from tests.sites import FixtureSiteServer, Site
 
 REPO = Path(__file__).resolve().parents[2]
-RUN_TIMEOUT = 120.0
+RUN_TIMEOUT = 300.0  # one run; a clean cycle takes 15-60 s on a loaded 2-CPU machine
+RESTART_ATTEMPTS = 3  # a daemon whose cycle failed runs the next one on schedule; so do we
+FAULTY_LOG = "1-faulty.stderr"  # each run writes LABEL.stdout and LABEL.stderr in the trial
+RESTART_LOG = "2-restart.stderr"  # later attempts: 2-restart-2.stderr, 2-restart-3.stderr
+TRACEBACK = "Traceback (most recent call last)"
+
+
+def log_tail(path: Path, lines: int = 20) -> list[str]:
+    """The last `lines` lines of a log file (empty when it does not exist)."""
+    try:
+        return path.read_text("utf-8", "replace").splitlines()[-lines:]
+    except OSError:
+        return []
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One restart run: its log label, exit code (None: killed at RUN_TIMEOUT), duration."""
+
+    label: str
+    code: int | None
+    seconds: float
+    crashed: bool  # a traceback on its stderr
+
+    def tail(self, root: Path, lines: int = 20) -> list[str]:
+        return log_tail(root / f"{self.label}.stderr", lines)
 
 
 @dataclass
@@ -51,6 +77,16 @@ class Outcome:
     same_id_resends: int = 0
     crashes: int = 0
     problems: list[str] = field(default_factory=list)
+    restart_code: int | None = 0
+    attempts: list[Attempt] = field(default_factory=list)
+    root: Path | None = None  # the trial's directory (its logs, and the SQLite database)
+
+    def restart_tail(self, lines: int = 20) -> list[str]:
+        """The last `lines` lines of the last restart's stderr (empty when it left none)."""
+        if self.root is None:
+            return []
+        label = self.attempts[-1].label if self.attempts else RESTART_LOG.rsplit(".", 1)[0]
+        return log_tail(self.root / f"{label}.stderr", lines)
 
     @property
     def ok(self) -> bool:
@@ -83,40 +119,49 @@ class Proc:
 
     def kill(self) -> None:
         """kill -9 the whole process group (crawl children included), then reap."""
-        for target in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, 9)):
+        for kill in (os.killpg, os.kill):
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                target()
+                kill(self.pid, signal.SIGKILL)
         self.wait(10)
 
 
-def worker(trial: Trial, fault: str | None, mode: str = "cycle") -> Proc:
-    """Start one run in its own process group: a whole cycle, or (forked) delivery only."""
+def worker(trial: Trial, fault: str | None, mode: str = "cycle", label: str = "run") -> Proc:
+    """Start one run in its own process group: a whole cycle, or (forked) delivery only.
+
+    Its stdout and stderr go to `LABEL.stdout` and `LABEL.stderr` in the trial's directory.
+    """
     if mode == "deliver":
-        return _fork(trial, fault)
+        return _fork(trial, fault, label)
     env = {k: v for k, v in os.environ.items() if k != FAULT_ENV}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     if fault:
         env[FAULT_ENV] = fault
-    with open(trial.root / "worker.log", "ab") as log:
+    with (
+        open(trial.root / f"{label}.stdout", "ab") as out,
+        open(trial.root / f"{label}.stderr", "ab") as log,
+    ):
         popen = subprocess.Popen(
             [sys.executable, "-m", "tests.reliability.worker", str(trial.config_dir)],
             cwd=REPO,
             env=env,
-            stdout=subprocess.DEVNULL,
+            stdout=out,
             stderr=log,
             start_new_session=True,
         )
     return Proc(popen.pid, popen)
 
 
-def _fork(trial: Trial, fault: str | None) -> Proc:
+def _fork(trial: Trial, fault: str | None, label: str) -> Proc:
     """Fork this (already warm) process to run a delivery-only cycle: no import cost."""
-    log = os.open(trial.root / "worker.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+    out = os.open(trial.root / f"{label}.stdout", flags)
+    log = os.open(trial.root / f"{label}.stderr", flags)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
         code = 70
         try:
             os.setsid()
+            os.dup2(out, 1)
             os.dup2(log, 2)
             os.environ.pop(FAULT_ENV, None)
             if fault:
@@ -124,47 +169,63 @@ def _fork(trial: Trial, fault: str | None) -> Proc:
             code = worker_main([str(trial.config_dir), "deliver"])
         finally:
             os._exit(code)
+    os.close(out)
     os.close(log)
     return Proc(pid)
 
 
 def run_faulty(trial: Trial, fault: str, mode: str) -> bool:
     """Run the cycle with a fault: `random:<seconds>` kills after a delay, else a point."""
+    label = FAULTY_LOG.rsplit(".", 1)[0]
     if fault.startswith("random:"):
-        process = worker(trial, None, mode)
+        process = worker(trial, None, mode, label)
         if process.wait(float(fault.split(":", 1)[1])) is None:
             process.kill()
             return True
         return False
-    process = worker(trial, fault, mode)
+    process = worker(trial, fault, mode, label)
     code = process.wait(RUN_TIMEOUT)
     process.kill()  # crawl children left over by the kill die with the group
     return code == -signal.SIGKILL
 
 
-def restart(trial: Trial, mode: str) -> int | None:
-    """Rerun to completion, then let the lease of any orphaned message expire and retry."""
-    process = worker(trial, None, mode)
-    code = process.wait(RUN_TIMEOUT)
-    process.kill()
+def restart(trial: Trial, mode: str) -> list[Attempt]:
+    """Rerun until a run completes (at most RESTART_ATTEMPTS, stopping at a crash), then let
+    the lease of any orphaned message expire and retry, as the daemon's later cycles would."""
+    attempts: list[Attempt] = []
+    for number in range(1, RESTART_ATTEMPTS + 1):
+        label = RESTART_LOG.rsplit(".", 1)[0] + ("" if number == 1 else f"-{number}")
+        started = time.monotonic()
+        process = worker(trial, None, mode, label)
+        code = process.wait(RUN_TIMEOUT)
+        process.kill()
+        stderr = "\n".join(log_tail(trial.root / f"{label}.stderr", 10_000))
+        attempt = Attempt(label, code, time.monotonic() - started, TRACEBACK in stderr)
+        attempts.append(attempt)
+        if code == 0 or attempt.crashed:
+            break
     config = trial.config()
     store = Store.from_url(trial.database_url, migrate_schema=False)  # alembic: one thread
     try:
         retry_due(config, store, now=utcnow() + LEASE + timedelta(minutes=1))
     finally:
         store.close()
-    return code
+    return attempts
 
 
 def run_trial(trial: Trial, site: Site, sink: SmtpSink, fault: str, mode: str) -> Outcome:
     """Kill one run at `fault`, restart, verify. `mode`: "cycle" or "deliver" (pre-crawled)."""
     killed = run_faulty(trial, fault, mode)
-    code = restart(trial, mode)
+    attempts = restart(trial, mode)
     outcome = verify(trial, site, sink.handler.received)
-    outcome.fault, outcome.killed = fault, killed
-    if code != 0:
-        outcome.crashes += 1
-        outcome.problems.append(f"restart exited {code}")
+    outcome.fault, outcome.killed, outcome.attempts = fault, killed, attempts
+    outcome.restart_code, outcome.root = attempts[-1].code, trial.root
+    outcome.crashes = sum(a.crashed for a in attempts)
+    if outcome.crashes:
+        outcome.problems.append(f"restart crashed (exit {attempts[-1].code}, traceback)")
+    elif attempts[-1].code != 0:
+        codes = ", ".join(str(a.code) for a in attempts)
+        outcome.problems.append(f"no restart completed in {len(attempts)} runs (exit {codes})")
     return outcome
 
 
@@ -285,6 +346,7 @@ class Campaign:
     sink: SmtpSink
     outcomes: list[Outcome] = field(default_factory=list)
     template: Path | None = None
+    keep_failed: Path | None = None  # copy each failed trial's directory (logs, DB) here
 
     def trial(self, name: str, database_url: str | None = None) -> Trial:
         directory = self.root / name
@@ -296,7 +358,7 @@ class Campaign:
         start = time.monotonic()
         clean = self.trial("calibrate")
         if worker(clean, None).wait(RUN_TIMEOUT) != 0:
-            raise RuntimeError(f"clean cycle failed: see {clean.root / 'worker.log'}")
+            raise RuntimeError(f"clean cycle failed: see {clean.root / 'run.stderr'}")
         cycle = time.monotonic() - start
         crawled = self.trial("template")
         worker(crawled, "before_deliver").wait(RUN_TIMEOUT)
@@ -305,8 +367,24 @@ class Campaign:
         start = time.monotonic()
         probe = self._deliver_trial("probe")
         if worker(probe, None, "deliver").wait(RUN_TIMEOUT) != 0:
-            raise RuntimeError(f"delivery run failed: see {probe.root / 'worker.log'}")
+            raise RuntimeError(f"delivery run failed: see {probe.root / 'run.stderr'}")
         return cycle, time.monotonic() - start
+
+    def keep(self, trial: Trial, outcome: Outcome) -> Path:
+        """Copy a failed trial's directory (config, logs of every run, SQLite DB) to keep."""
+        assert self.keep_failed is not None
+        target = self.keep_failed / trial.root.name
+        shutil.copytree(trial.root, target, dirs_exist_ok=True)
+        report = [
+            f"fault: {outcome.fault}",
+            f"killed: {outcome.killed}",
+            f"restart exit code: {outcome.restart_code}",
+            *(f"restart run {a.label}: exit {a.code}, {a.seconds:.1f} s" for a in outcome.attempts),
+            f"database: {trial.database_url}",
+            *(f"problem: {p}" for p in outcome.problems),
+        ]
+        (target / "outcome.txt").write_text("\n".join(report) + "\n", encoding="utf-8")
+        return target
 
     def _deliver_trial(self, name: str) -> Trial:
         trial = self.trial(name)
@@ -320,7 +398,10 @@ class Campaign:
         def one(index: int, mode: str, fault: str) -> Outcome:
             name = f"{mode}-{index:04d}"
             trial = self._deliver_trial(name) if mode == "deliver" else self.trial(name)
-            return run_trial(trial, self.site, self.sink, fault, mode)
+            outcome = run_trial(trial, self.site, self.sink, fault, mode)
+            if not outcome.ok and self.keep_failed is not None:
+                outcome.root = self.keep(trial, outcome)
+            return outcome
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(one, n, mode, fault) for n, (mode, fault) in enumerate(plan)]
@@ -360,5 +441,6 @@ def summarize(outcomes: list[Outcome]) -> dict[str, int]:
         "deliveries_duplicated": sum(o.deliveries_doubled for o in outcomes),
         "same_message_id_resends": sum(o.same_id_resends for o in outcomes),
         "crashes": sum(o.crashes for o in outcomes),
+        "restart_retries": sum(max(0, len(o.attempts) - 1) for o in outcomes),
         "failed_trials": sum(not o.ok for o in outcomes),
     }

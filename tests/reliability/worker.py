@@ -65,17 +65,19 @@ def install() -> None:
     import crawler.pipelines.store
     from crawler.daemon import ports
 
-    store_mod = crawler.pipelines.store
-    store_mod.insert_items = after("in_store_txn", store_mod.insert_items)  # type: ignore[assignment]
-    pipeline = store_mod.StorePipeline
-    pipeline.flush = after("after_store_commit", pipeline.flush)  # type: ignore[method-assign]
-    child = crawler.crawl.child
-    child.record_run = before("before_record_run", child.record_run)  # type: ignore[assignment]
-    ports.deliver_immediate = before("before_deliver", ports.deliver_immediate)  # type: ignore[assignment]
-    alerts.ledger.enqueue = after("in_enqueue_txn", alerts.ledger.enqueue)  # type: ignore[assignment]
-    smtplib.SMTP.data = before("mid_send", smtplib.SMTP.data)  # type: ignore[method-assign]
-    alerts.ledger.mark_sent = before("after_accept", alerts.ledger.mark_sent)  # type: ignore[assignment]
-    alerts.dispatch._report = after_sent(alerts.dispatch._report)  # type: ignore[assignment]
+    wrap(crawler.pipelines.store, "insert_items", after, "in_store_txn")
+    wrap(crawler.pipelines.store.StorePipeline, "flush", after, "after_store_commit")
+    wrap(crawler.crawl.child, "record_run", before, "before_record_run")
+    wrap(ports, "deliver_immediate", before, "before_deliver")
+    wrap(alerts.ledger, "enqueue", after, "in_enqueue_txn")
+    wrap(smtplib.SMTP, "data", before, "mid_send")
+    wrap(alerts.ledger, "mark_sent", before, "after_accept")
+    alerts.dispatch._report = after_sent(alerts.dispatch._report)
+
+
+def wrap(owner: Any, attribute: str, how: Callable[..., Any], point: str) -> None:
+    """Replace `owner.attribute` by its `before`/`after` wrapper at `point`."""
+    setattr(owner, attribute, how(point, getattr(owner, attribute)))
 
 
 def after_sent(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,0 +1,57 @@
+"""The forkserver preload leaves a crawl child nothing heavy to import; unused parts are off."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from crawler.config import load_config
+from crawler.scrapy_settings import build_settings
+from tests.sites import FixtureSiteServer, Site, build_listing_site, listing_source, write_config
+
+PROBE = """
+import json, sys
+from pathlib import Path
+import crawler.crawl.preload as preload
+from crawler.config import load_config
+from crawler.crawl.child import crawl_source
+from crawler.store.store import Store
+
+config = load_config(Path(sys.argv[1]))
+Store.from_config(config).close()
+before = set(sys.modules)
+run = crawl_source(config, config.source("fixture-listing"))
+new = sorted(set(sys.modules) - before)
+print(json.dumps({"failed": preload.FAILED, "new": new, "items": run.items_new}))
+"""
+
+
+def test_a_preloaded_crawl_imports_nothing_new(tmp_path: Path) -> None:
+    with FixtureSiteServer(build_listing_site(Site(), articles=2)) as server:
+        config_dir = write_config(tmp_path, [listing_source(server)])
+        done = subprocess.run(
+            [sys.executable, "-c", PROBE, str(config_dir)],
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["items"] == 2 and report["failed"] == []
+    # the reactor is installed in the child (never in the forkserver); codecs load on demand
+    heavy = [m for m in report["new"] if m != "twisted.internet.reactor"]
+    assert not [m for m in heavy if not m.startswith("encodings.")], report["new"]
+
+
+def test_unused_scrapy_components_are_off(fixture_site: FixtureSiteServer, tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, [listing_source(fixture_site)]))
+    settings = build_settings(config, config.sources[0])
+    extensions = settings["EXTENSIONS"]
+    for name in ("telnet.TelnetConsole", "memusage.MemoryUsage", "remote_control.RemoteControl"):
+        assert extensions[f"scrapy.extensions.{name}"] is None
+    cookies = "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"
+    assert settings["DOWNLOADER_MIDDLEWARES"][cookies] is None
+    assert set(settings["DOWNLOAD_HANDLERS"]) == {"data", "file", "s3", "ftp"}
