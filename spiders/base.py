@@ -199,6 +199,13 @@ class BaseSourceSpider(scrapy.Spider):
                 extra={"backfill_skipped": True},
             )
 
+    def follow(self, fresh: list[Entry]) -> Iterator[Any]:
+        """Remember what backfill leaves out; request the article page of every other entry."""
+        taken, rest = self.take(fresh)
+        yield from self.remembered(rest)
+        for entry in taken:
+            yield self.article_request(entry)
+
     def article_request(self, entry: Entry) -> scrapy.Request:
         return scrapy.Request(
             entry.url,

@@ -49,10 +49,7 @@ class ListingSpider(BaseSourceSpider):
                 self.empty_index(response)
             return
         fresh = self.new_entries(entries)
-        taken, rest = self.take(fresh)
-        yield from self.remembered(rest)
-        for entry in taken:
-            yield self.article_request(entry)
+        yield from self.follow(fresh)
         all_new = len(fresh) == len({e.url for e in entries if self.allowed_url(e.url)})
         if all_new and (self.budget is None or self.budget > 0):
             yield from self.next_page(response, page)

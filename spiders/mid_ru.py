@@ -66,10 +66,7 @@ class MidRuSpider(BaseSourceSpider):
             self.empty_index(response)
             return
         fresh = self.new_entries(entries)
-        taken, rest = self.take(fresh)
-        yield from self.remembered(rest)
-        for entry in taken:
-            yield self.article_request(entry)
+        yield from self.follow(fresh)
         if len(fresh) == len(entries) and page < int(self.params["max_pages"]):
             yield self.index_request(self.page_url(page + 1), page=page + 1)
 
