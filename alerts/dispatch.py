@@ -27,6 +27,9 @@ from crawler.store.types import utcnow
 
 log = logging.getLogger(__name__)
 FIRST_PERIOD = timedelta(hours=24)
+# The heartbeat ("no new matches") goes out at most once a day: a digest run again sooner
+# with nothing new sends nothing.
+HEARTBEAT_GAP = timedelta(hours=20)
 Status = Literal["sent", "failed", "dry-run", "nothing"]
 
 
@@ -163,11 +166,22 @@ class _Sender:
         recipients = {target.key: target}
         reports = [r for pk in unsent if (r := self.resend(pk, recipients, now, force=True))]
         with self.store.begin() as connection:
-            if reports and not ledger.has_unattached(connection, target.key, "digest"):
-                return reports
+            if not ledger.has_unattached(connection, target.key, "digest"):
+                if reports:
+                    return reports
+                if self._heartbeat_sent_lately(connection, target, now):
+                    return [DispatchReport(target.key, "digest", "", 0, "nothing")]
             batch = self._open_digest(connection, target, now)
         reports.append(self.send(batch, target, now))
         return reports
+
+    @staticmethod
+    def _heartbeat_sent_lately(
+        connection: Connection, target: RecipientConfig, now: datetime
+    ) -> bool:
+        """A digest went out less than HEARTBEAT_GAP ago: an empty one now would be noise."""
+        last = ledger.last_sent_digest(connection, target.key)
+        return last is not None and now - last < HEARTBEAT_GAP
 
     def _open_digest(self, connection: Connection, target: RecipientConfig, now: datetime) -> Batch:
         start = ledger.last_sent_digest(connection, target.key) or now - FIRST_PERIOD

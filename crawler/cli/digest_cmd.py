@@ -24,6 +24,8 @@ from crawler.errors import DeliveryError
 def digest(app: AppContext, recipient: str | None, dry_run: bool, preview: Path | None) -> None:
     """Send each recipient the daily digest now (a heartbeat when nothing matched).
 
+    The heartbeat goes out at most once a day: run again with nothing new, this sends nothing.
+
     Exit 1 if any message could not be sent (it stays queued and is retried).
     """
     from alerts.dispatch import deliver_digests
@@ -37,6 +39,9 @@ def digest(app: AppContext, recipient: str | None, dry_run: bool, preview: Path 
     finally:
         store.close()
     for report in reports:
+        if report.status == "nothing":
+            click.echo(f"{report.recipient}: nothing new since today's digest; nothing sent")
+            continue
         noun = "item" if report.items == 1 else "items"
         line = f"{report.recipient}: {report.items} {noun}, {report.status}"
         line += f", {report.message_id or '-'}"

@@ -44,7 +44,11 @@ def test_one_multipart_digest_per_recipient_then_nothing_new(
     assert set(statuses(store)) == {"sent"}
     assert statuses(store, "messages") == ["sent", "sent"]
 
-    again = deliver_digests(config, store, now=NOW + timedelta(days=1))
+    same_day = deliver_digests(config, store, now=NOW + timedelta(hours=2))
+    assert [(r.items, r.status) for r in same_day] == [(0, "nothing"), (0, "nothing")]
+    assert len(received) == 2  # a second run the same day sends nothing at all
+
+    again = deliver_digests(config, store, now=NOW + timedelta(days=1))  # next day: heartbeat
     assert [(r.items, r.status) for r in again] == [(0, "sent"), (0, "sent")]
     assert all("arms statement" not in text_of(parse(r.data)) for r in received[2:])
     assert retry_due(config, store, now=NOW + timedelta(days=2)) == []
