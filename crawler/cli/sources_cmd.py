@@ -70,24 +70,43 @@ def test_source(app: AppContext, source_id: str, limit: int, as_json: bool) -> N
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from exc
     with tempfile.TemporaryDirectory(prefix="presswatch-test-") as tmp:
-        output = Path(tmp) / "items.jsonl"
-        failure = run_child(config, source_id, ["--dry-run", str(output), "--limit", str(limit)])
+        output, summary_file = Path(tmp) / "items.jsonl", Path(tmp) / "summary.json"
+        args = ["--dry-run", str(output), "--limit", str(limit), "--summary", str(summary_file)]
+        failure = run_child(config, source_id, args)
         if failure:
             raise CrawlError(f"{source_id}: {failure}")
         lines = output.read_text(encoding="utf-8").splitlines() if output.exists() else []
+        summary = _read_json(summary_file)
     found = [json.loads(line) for line in lines][:limit]
     if as_json:
         for entry in found:
             click.echo(json.dumps(entry, ensure_ascii=False))
         return
     if not found:
-        click.echo("nothing found: check the URLs and selectors")
-        return
+        _explain_nothing(source_id, summary)
     for entry in found:
         words = " ".join(entry["body"].split()[:30])
         click.echo(f"{entry['published_at'] or '-'}  {entry['title']}")
         click.echo(f"    {entry['url']}")
         click.echo(f"    {words}…" if words else "    (no body)")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _explain_nothing(source_id: str, summary: dict[str, Any]) -> None:
+    """Say why a test found nothing; exit 1 when no listing or feed page could be read."""
+    for message in summary.get("messages", [])[:10]:
+        click.echo(f"  {message}")
+    if summary.get("index_ok", 0) or summary.get("index_empty", 0):
+        click.echo("nothing found: the pages answered, but no items matched the selectors")
+        return
+    raise CrawlError(f"{source_id}: nothing could be fetched (see the messages above)")
 
 
 COMMANDS = [sources_group]

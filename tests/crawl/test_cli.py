@@ -43,3 +43,18 @@ def test_unknown_spider_names_known_ones() -> None:
     source = SpiderSource(id="x", name="x", kind="spider", spider="nope")
     with pytest.raises(CrawlError, match="mid-ru"):
         spider_class(source)
+
+
+def test_sources_test_says_why_nothing_was_found(tmp_path: Path) -> None:
+    with FixtureSiteServer(build_listing_site(Site())) as server:
+        dead = listing_source(server, id="dead")
+        dead["urls"] = ["http://127.0.0.1:9/news"]  # the discard port: nothing listens
+        redesigned = listing_source(server, id="redesigned")
+        redesigned["selectors"] = {"item": ".no-such-block", "link": "a"}
+        config_dir = write_config(tmp_path, [dead, redesigned])
+        failed = _cli(config_dir, "sources", "test", "dead")
+        assert failed.returncode == 1
+        assert "127.0.0.1:9" in failed.stdout and "nothing could be fetched" in failed.stderr
+        empty = _cli(config_dir, "sources", "test", "redesigned")
+        assert empty.returncode == 0, empty.stderr
+        assert "no items matched the selectors" in empty.stdout
