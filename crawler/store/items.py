@@ -324,8 +324,8 @@ def _pairs(result: Any) -> list[tuple[int, str]]:
     return [(row[0], row[1]) for row in result.fetchall()]
 
 
-def _sqlite_row(record: ItemRecord, duplicate_of: int | None, now: str) -> tuple[Any, ...]:
-    published = record.published_at
+def _identity_columns(record: ItemRecord) -> tuple[Any, ...]:
+    """source_id, url, canonical_url, url_fp, content_fp, title, summary, body, language."""
     return (
         record.source_id,
         record.url,
@@ -336,12 +336,17 @@ def _sqlite_row(record: ItemRecord, duplicate_of: int | None, now: str) -> tuple
         record.summary,
         record.body,
         record.language,
-        None if published is None else _sqlite_datetime(published),
-        now,
-        now,
-        duplicate_of,
-        json.dumps(record.extra) if record.extra else "{}",
     )
+
+
+def _extra_json(record: ItemRecord) -> str:
+    return json.dumps(record.extra) if record.extra else "{}"
+
+
+def _sqlite_row(record: ItemRecord, duplicate_of: int | None, now: str) -> tuple[Any, ...]:
+    published = record.published_at
+    stamp = None if published is None else _sqlite_datetime(published)
+    return (*_identity_columns(record), stamp, now, now, duplicate_of, _extra_json(record))
 
 
 def _sqlite_datetime(value: datetime) -> str:
@@ -396,20 +401,7 @@ def _postgresql_row(record: ItemRecord, duplicate_of: int | None) -> tuple[Any, 
     published = record.published_at
     if published is not None and published.tzinfo is None:
         raise ValueError(f"naive datetime {published!r} given to the store; attach a timezone")
-    return (
-        record.source_id,
-        record.url,
-        record.identity_url,
-        record.url_fp,
-        record.content_fp,
-        record.title,
-        record.summary,
-        record.body,
-        record.language,
-        published,
-        duplicate_of,
-        json.dumps(record.extra) if record.extra else "{}",
-    )
+    return (*_identity_columns(record), published, duplicate_of, _extra_json(record))
 
 
 # The staging table lives for the session and is emptied by the INSERT that reads it
