@@ -21,7 +21,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-import alerts.dispatch  # noqa: F401 - warm: forked delivery workers import nothing
 import crawler.daemon.once
 import crawler.pipelines.store  # noqa: F401
 from alerts.dispatch import retry_due
@@ -31,7 +30,6 @@ from crawler.store.store import Store
 from crawler.store.types import utcnow
 from tests.delivery.conftest import Received
 from tests.reliability.worker import CRAWL_POINTS, DELIVERY_POINTS, FAULT_ENV, FAULT_POINTS
-from tests.reliability.worker import main as worker_main
 from tests.reliability.world import SmtpSink, Trial, make_trial
 from tests.sites import FixtureSiteServer, Site
 
@@ -94,7 +92,7 @@ class Outcome:
 
 
 class Proc:
-    """A worker process: a fresh interpreter (cycles) or a fork of this warm one (delivery)."""
+    """A worker process: a fresh interpreter in its own process group."""
 
     def __init__(self, pid: int, popen: subprocess.Popen[bytes] | None = None) -> None:
         self.pid = pid
@@ -126,12 +124,12 @@ class Proc:
 
 
 def worker(trial: Trial, fault: str | None, mode: str = "cycle", label: str = "run") -> Proc:
-    """Start one run in its own process group: a whole cycle, or (forked) delivery only.
+    """Start one run in its own process group: a whole cycle, or delivery only.
 
-    Its stdout and stderr go to `LABEL.stdout` and `LABEL.stderr` in the trial's directory.
+    Always a fresh interpreter: a fork of the (multi-threaded) test process can inherit a lock
+    held by another thread and hang forever. Its stdout and stderr go to `LABEL.stdout` and
+    `LABEL.stderr` in the trial's directory.
     """
-    if mode == "deliver":
-        return _fork(trial, fault, label)
     env = {k: v for k, v in os.environ.items() if k != FAULT_ENV}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     if fault:
@@ -141,7 +139,13 @@ def worker(trial: Trial, fault: str | None, mode: str = "cycle", label: str = "r
         open(trial.root / f"{label}.stderr", "ab") as log,
     ):
         popen = subprocess.Popen(
-            [sys.executable, "-m", "tests.reliability.worker", str(trial.config_dir)],
+            [
+                sys.executable,
+                "-m",
+                "tests.reliability.worker",
+                str(trial.config_dir),
+                *(["deliver"] if mode == "deliver" else []),
+            ],
             cwd=REPO,
             env=env,
             stdout=out,
@@ -149,29 +153,6 @@ def worker(trial: Trial, fault: str | None, mode: str = "cycle", label: str = "r
             start_new_session=True,
         )
     return Proc(popen.pid, popen)
-
-
-def _fork(trial: Trial, fault: str | None, label: str) -> Proc:
-    """Fork this (already warm) process to run a delivery-only cycle: no import cost."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
-    out = os.open(trial.root / f"{label}.stdout", flags)
-    log = os.open(trial.root / f"{label}.stderr", flags)
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        code = 70
-        try:
-            os.setsid()
-            os.dup2(out, 1)
-            os.dup2(log, 2)
-            os.environ.pop(FAULT_ENV, None)
-            if fault:
-                os.environ[FAULT_ENV] = fault
-            code = worker_main([str(trial.config_dir), "deliver"])
-        finally:
-            os._exit(code)
-    os.close(out)
-    os.close(log)
-    return Proc(pid)
 
 
 def run_faulty(trial: Trial, fault: str, mode: str) -> bool:
