@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -29,29 +29,11 @@ class ArticleItem:
         return bool(self.extra.get("backfill_skipped"))
 
     def to_record(self) -> ItemRecord:
-        """The store's view of this item."""
-        return ItemRecord(
-            source_id=self.source_id,
-            url=self.url,
-            title=self.title,
-            body=self.body,
-            summary=self.summary,
-            language=self.language,
-            published_at=self.published_at,
-            canonical_url=self.canonical_url,
-            extra=dict(self.extra),
-        )
+        """The store's view of this item (the same fields)."""
+        return ItemRecord(**asdict(self))
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (for `sources test`)."""
-        return {
-            "source_id": self.source_id,
-            "url": self.url,
-            "title": self.title,
-            "body": self.body,
-            "summary": self.summary,
-            "language": self.language,
-            "published_at": self.published_at.isoformat() if self.published_at else None,
-            "canonical_url": self.canonical_url,
-            "extra": self.extra,
-        }
+        data = asdict(self)
+        data["published_at"] = self.published_at.isoformat() if self.published_at else None
+        return data

@@ -13,7 +13,20 @@ from crawler.errors import ConfigIssue
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
-_KIND_TAGS = {"feed", "listing", "sitemap", "spider"}
+
+def _source_models() -> dict[str, type[BaseModel]]:
+    """Source kind -> model, read from the models' `kind` literals (one place to add a kind)."""
+    from typing import get_args
+
+    from crawler.config import models
+
+    kinds = (models.FeedSource, models.ListingSource, models.SitemapSource, models.SpiderSource)
+    return {get_args(m.model_fields["kind"].annotation)[0]: m for m in kinds}
+
+
+_KIND_MODELS = _source_models()
+_KIND_TAGS = set(_KIND_MODELS)
+_KINDS_TEXT = ", ".join(_KIND_MODELS)
 
 
 def validate(model: type[ModelT], loaded: LoadedYaml) -> tuple[ModelT | None, list[ConfigIssue]]:
@@ -64,9 +77,9 @@ def _message(error: ErrorDetails, path: KeyPath, data: Any, model: type[BaseMode
         text = text.removeprefix(prefix)
     if kind == "union_tag_invalid":
         tag = error.get("ctx", {}).get("tag", "?")
-        return f"unknown kind {tag!r}: use one of feed, listing, sitemap, spider"
+        return f"unknown kind {tag!r}: use one of {_KINDS_TEXT}"
     if kind == "union_tag_not_found":
-        return "missing kind: (one of feed, listing, sitemap, spider)"
+        return f"missing kind: (one of {_KINDS_TEXT})"
     if kind in {"string_pattern_mismatch"} and path and path[-2:-1] == ("urls",):
         return f"invalid URL {error['input']!r}: must start with http:// or https://"
     if kind.endswith(("_type", "_parsing")):
@@ -129,15 +142,7 @@ def _flatten(annotation: Any) -> list[Any]:
 
 
 def _kind_model(kind: str) -> type[BaseModel] | None:
-    from crawler.config import models
-
-    by_kind: dict[str, type[BaseModel]] = {
-        "feed": models.FeedSource,
-        "listing": models.ListingSource,
-        "sitemap": models.SitemapSource,
-        "spider": models.SpiderSource,
-    }
-    return by_kind.get(kind)
+    return _KIND_MODELS.get(kind)
 
 
 def _show(value: Any) -> str:

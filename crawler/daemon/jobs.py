@@ -85,14 +85,10 @@ def maintenance_job() -> None:
             connection.exec_driver_sql("PRAGMA optimize")
 
 
+@guarded
 def heartbeat_job() -> None:
     """Extend the lease; if another daemon took it over, stop this one."""
-    try:
-        state = current()
-    except LookupError:
-        return
-    if state.stopping.is_set():
-        return
+    state = current()
     try:
         held = lock.heartbeat(state.store, state.holder)
     except Exception as exc:  # database briefly unreachable: the lease has slack
