@@ -1,10 +1,11 @@
-"""The compiled rule engine: one Aho-Corasick automaton for every literal of every rule."""
+"""The compiled rule engine: every literal of every rule found in one pass per field."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from alerts.rules.candidates import CandidateIndex
 from alerts.rules.evaluate import (
     MatchContext,
     default_fields,
@@ -22,10 +23,9 @@ from alerts.rules.normalize import (
     token_end,
     token_start,
 )
+from alerts.rules.occurrences import Occurrences, ScannerChoice, make_locator
 from alerts.rules.parser import parse_query
-from alerts.rules.prefilter import Requirement, anchor, clauses, requirement
 from alerts.rules.query import Node, Piece, Regex, Term, positive_leaves, walk
-from alerts.rules.scan import LiteralScanner
 from alerts.rules.snippets import make_snippets
 from crawler.errors import QuerySyntaxError
 
@@ -39,28 +39,19 @@ class _Compiled:
 
 
 class _EngineContext(MatchContext):
-    """Finds pieces from the automaton's hits, checking word boundaries and stems."""
+    """Finds pieces from the literals' occurrences, checking word boundaries and stems."""
 
     def __init__(
         self,
         doc: MatchDocument,
         fields: dict[str, NormText],
-        hits: dict[str, list[tuple[int, int]]],
+        found: Occurrences,
         literal_ids: dict[str, int],
     ) -> None:
         super().__init__(doc, fields)
-        self._hits = hits
+        self._found = found
         self._ids = literal_ids
-        self._ends: dict[str, dict[int, list[int]]] = {}
         self._cache: dict[tuple[int, str], list[tuple[int, int]]] = {}
-
-    def _ends_of(self, field: str, literal: int) -> list[int]:
-        if field not in self._ends:
-            table: dict[int, list[int]] = {}
-            for end, lit in self._hits[field]:
-                table.setdefault(lit, []).append(end)
-            self._ends[field] = table
-        return self._ends[field].get(literal, [])
 
     def piece_spans(self, piece: Piece, field: str) -> list[tuple[int, int]]:
         key = (id(piece), field)
@@ -72,7 +63,7 @@ class _EngineContext(MatchContext):
         norm = self.fields[field]
         text, size = norm.text, len(piece.literal)
         found: set[tuple[int, int]] = set()
-        for last in self._ends_of(field, self._ids[piece.literal]):
+        for last in self._found.ends(field, self._ids[piece.literal]):
             start, end = last - size + 1, last + 1
             if piece.cjk:
                 found.add((start, end))
@@ -94,7 +85,9 @@ class _EngineContext(MatchContext):
 class RuleEngine:
     """All rules compiled together; `match` normalizes and scans a document once."""
 
-    def __init__(self, rules: list[_Compiled], fold_diacritics: bool) -> None:
+    def __init__(
+        self, rules: list[_Compiled], fold_diacritics: bool, scanner: ScannerChoice = "auto"
+    ) -> None:
         self._rules = rules
         self._normalizer = get_normalizer(fold_diacritics)
         self._ids: dict[str, int] = {}
@@ -103,23 +96,22 @@ class RuleEngine:
                 if isinstance(node, Term):
                     for piece in node.pieces:
                         self._ids.setdefault(piece.literal, len(self._ids))
-        self._by_literal: list[list[int]] = [[] for _ in self._ids]
-        self._always: list[int] = []
-        self._needs: list[Requirement] = []
-        lengths = {lit_id: len(literal) for literal, lit_id in self._ids.items()}
-        for index, rule in enumerate(rules):
-            found = clauses(rule.root, self._ids)
-            self._needs.append(requirement(found))
-            key = anchor(found, lengths.__getitem__)
-            for lit in key or ():
-                self._by_literal[lit].append(index)
-            if key is None:
-                self._always.append(index)
-        self._scanner = LiteralScanner(self._ids.items())
+        self._index = CandidateIndex([(r.root, r.defaults) for r in rules], self._ids)
+        self._locator = make_locator(self._ids, scanner)
 
     @classmethod
-    def from_rules(cls, rules: Iterable[RuleSpec], *, fold_diacritics: bool = True) -> RuleEngine:
-        """Compile rules; raises QuerySyntaxError naming the rule id."""
+    def from_rules(
+        cls,
+        rules: Iterable[RuleSpec],
+        *,
+        fold_diacritics: bool = True,
+        scanner: ScannerChoice = "auto",
+    ) -> RuleEngine:
+        """Compile rules; raises QuerySyntaxError naming the rule id.
+
+        `scanner`: "auto" uses Hyperscan when installed, else pyahocorasick ("automaton");
+        both give the same matches.
+        """
         compiled: list[_Compiled] = []
         for spec in rules:
             try:
@@ -128,7 +120,7 @@ class RuleEngine:
                 raise QuerySyntaxError(f"rule {spec.id!r}: {exc.reason}", exc.column) from None
             leaves = tuple(positive_leaves(root))
             compiled.append(_Compiled(spec, root, leaves, default_fields(spec)))
-        return cls(compiled, fold_diacritics)
+        return cls(compiled, fold_diacritics, scanner)
 
     def match(self, doc: MatchDocument) -> list[RuleHit]:
         """Every rule that matches the document, in rule order."""
@@ -136,27 +128,17 @@ class RuleEngine:
             "title": self._normalizer.normalize(doc.title),
             "body": self._normalizer.normalize(doc.body),
         }
-        hits = {name: self._scanner.scan(norm.text) for name, norm in fields.items()}
-        candidates = self._candidates(hits)
+        found = self._locator.locate({name: norm.text for name, norm in fields.items()})
+        candidates = self._index.candidates(found.per_field)
         if not candidates:
             return []
-        ctx = _EngineContext(doc, fields, hits, self._ids)
+        ctx = _EngineContext(doc, fields, found, self._ids)
         rules = self._rules
         return [
             hit
             for index in sorted(candidates)
             if (hit := self._evaluate(rules[index], ctx)) is not None
         ]
-
-    def _candidates(self, hits: dict[str, list[tuple[int, int]]]) -> set[int]:
-        """Rules whose literal requirements are met by the literals that occur."""
-        present = {lit for field_hits in hits.values() for _, lit in field_hits}
-        candidates = set(self._always)
-        by_literal = self._by_literal
-        for lit in present:
-            candidates.update(by_literal[lit])
-        needs = self._needs
-        return {index for index in candidates if needs[index].met(present)}
 
     def _evaluate(self, rule: _Compiled, ctx: _EngineContext) -> RuleHit | None:
         if not rule_allows(rule.spec, ctx.doc):

@@ -9,6 +9,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from alerts.rules import MatchDocument, RuleEngine, RuleSpec, reference_match
+from alerts.rules.occurrences import ScannerChoice
+from tests.rules.scanners import SCANNERS
 
 CASES: list[dict[str, Any]] = YAML(typ="safe").load(Path(__file__).with_name("cases.yaml"))
 
@@ -40,17 +42,19 @@ def test_suite_is_large_enough() -> None:
     assert sum(1 for c in CASES if not c["expect"]) >= 60
 
 
+@pytest.mark.parametrize("scanner", SCANNERS)
 @pytest.mark.parametrize("case", CASES, ids=[f"{i}:{c['query']}" for i, c in enumerate(CASES)])
-def test_case(case: dict[str, Any]) -> None:
+def test_case(case: dict[str, Any], scanner: ScannerChoice) -> None:
     rule, doc = _rule(case), _doc(case)
     assert reference_match(rule, doc) is case["expect"], "reference"
-    hits = RuleEngine.from_rules([rule]).match(doc)
+    hits = RuleEngine.from_rules([rule], scanner=scanner).match(doc)
     assert bool(hits) is case["expect"], "engine"
 
 
-def test_all_cases_in_one_engine() -> None:
+@pytest.mark.parametrize("scanner", SCANNERS)
+def test_all_cases_in_one_engine(scanner: ScannerChoice) -> None:
     rules = [RuleSpec(f"r{i}", c["query"]) for i, c in enumerate(CASES) if "fields" not in c]
-    engine = RuleEngine.from_rules(rules)
+    engine = RuleEngine.from_rules(rules, scanner=scanner)
     for case in CASES[:60]:
         doc = _doc(case)
         got = {hit.rule_id for hit in engine.match(doc)}

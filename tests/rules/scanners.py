@@ -1,0 +1,15 @@
+"""The engine's two literal scanners, for tests that must pass with each."""
+
+from __future__ import annotations
+
+import pytest
+
+from alerts.rules import presence
+
+SCANNERS = [
+    pytest.param(
+        "hyperscan",
+        marks=pytest.mark.skipif(not presence.AVAILABLE, reason="hyperscan is not installed"),
+    ),
+    "automaton",  # the pyahocorasick fallback
+]
