@@ -17,7 +17,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import ahocorasick
 
-from alerts.rules import MatchDocument, RuleEngine, RuleSpec, parse_query, presence, reference_match
+from alerts.rules import (
+    MatchDocument,
+    RuleEngine,
+    RuleSpec,
+    hsdb,
+    parse_query,
+    presence,
+    reference_match,
+)
 from alerts.rules.query import Term, walk
 
 N_DOCS, N_RULES, REF_SAMPLE, ON_TOPIC_CHECKED, REPEATS = 10_000, 1_000, 100, 100, 3
@@ -274,7 +282,7 @@ def main() -> int:
     size = sum(len(d.body.encode()) for d in docs) // len(docs)
     print(f"# {len(docs)} docs (avg {chars} chars, {size} B UTF-8), {len(rules)} rules, ", end="")
     print(f"built in {time.perf_counter() - t0:.1f} s")
-    scanner = "Hyperscan" if presence.AVAILABLE else "pyahocorasick (hyperscan not installed)"
+    scanner = "Hyperscan" if hsdb.AVAILABLE else "pyahocorasick (hyperscan not installed)"
     single, single_cpu = timed_cpu(lambda: [engine.match(d) for d in docs])
     dual, dual_cpu = parallel_time(rules, docs)
     _, fallback_cpu = timed_cpu(lambda: [fallback.match(d) for d in docs])
@@ -306,7 +314,7 @@ def main() -> int:
     print(
         f"# raw automaton scan  : {N_DOCS / raw_time:10.0f} docs/s CPU ({len(literals)} literals)"
     )
-    if presence.AVAILABLE:
+    if hsdb.AVAILABLE:
         compiled, hs_time = raw_hyperscan_time(literals, docs)
         print(
             f"# raw Hyperscan scan  : {N_DOCS / hs_time:10.0f} docs/s CPU (which literals occur; "

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from alerts.rules.prefilter import (
     ClauseBuilder,
     Requirement,
+    fields_of,
     key_of,
     literal_of,
     present_keys,
@@ -22,7 +23,8 @@ class CandidateIndex:
         self, rules: Sequence[tuple[Node, tuple[str, ...]]], ids: Mapping[str, int]
     ) -> None:
         """`rules`: each rule's query and the fields its unscoped terms search."""
-        self._by_key: dict[int, list[int]] = {}
+        # field -> literal -> rules whose index clause that literal in that field satisfies
+        self._by_field: dict[str, dict[int, list[int]]] = {"title": {}, "body": {}}
         self._always: list[int] = []
         self._needs: list[Requirement] = []
         lengths = [0] * len(ids)
@@ -36,16 +38,21 @@ class CandidateIndex:
                 self._always.append(index)
                 continue
             for key in builder.best(found):
-                self._by_key.setdefault(key, []).append(index)
+                for field in fields_of(key):
+                    self._by_field[field].setdefault(literal_of(key), []).append(index)
 
     def candidates(self, per_field: Mapping[str, set[int]]) -> set[int]:
         """Indices of the rules that may match, given the literals present in each field."""
-        present = present_keys(per_field)
         found = set(self._always)
-        by_key = self._by_key
-        for key in present:
-            if key in by_key:
-                found.update(by_key[key])
+        for field, literals in per_field.items():
+            table = self._by_field[field]
+            for lit in literals:
+                rules = table.get(lit)
+                if rules is not None:
+                    found.update(rules)
+        if not found:  # most documents: no need to build the present keys
+            return found
+        present = present_keys(per_field)
         needs = self._needs
         return {index for index in found if needs[index].met(present)}
 

@@ -10,6 +10,9 @@ from functools import cache, lru_cache
 
 import snowballstemmer
 
+from alerts.rules import hsdb
+from alerts.rules.charscan import CharScan, case_changing
+
 CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u3130-\u318f"
 WORD_RE = re.compile(rf"[{CJK}]|[^\W_{CJK}]+")
 WORD_CHAR_RE = re.compile(rf"[^\W_{CJK}]")
@@ -36,6 +39,8 @@ _SAME = {
 }
 _DIGITS = {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}
 _EXTRA_LATIN = {"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ŀ": "l"}
+# From this length on, one Hyperscan pass (when installed) replaces the regex passes.
+SCAN_MIN_CHARS = 200
 
 
 def _base_table() -> dict[int, str | None]:
@@ -106,16 +111,18 @@ class Normalizer:
         self._table = table
         self._strings = {chr(k): ("" if v is None else v) for k, v in table.items()}
         self._fold_re = re.compile(f"[{_char_class(sorted(table))}]")
-        specials = self._specials()
+        self._special_cps = self._specials()
+        specials = _char_class(self._special_cps)
         self._special_re = re.compile(f".[{_combining()}]+|[{specials}]", re.DOTALL)
         self._has_special = re.compile(f"[{specials}]").search  # combining chars are specials
         targets = {ch for out in self._strings.values() for ch in out}
         self._chained = not targets.isdisjoint(self._strings)  # a target is itself folded
+        self._char_scan: CharScan | None = None
 
-    def _specials(self) -> str:
+    def _specials(self) -> list[int]:
         odd = [cp for cp in range(0x10000) if not 0xD800 <= cp <= 0xDFFF]
         odd = [cp for cp in odd if len(self.fold(chr(cp))) != 1 or unicodedata.combining(chr(cp))]
-        return _char_class(sorted({*odd, *range(0x1100, 0x1200)}))
+        return sorted({*odd, *range(0x1100, 0x1200)})
 
     def fold(self, text: str) -> str:
         """NFKC, case folding and letter folding of a short string (no offsets)."""
@@ -141,11 +148,48 @@ class Normalizer:
         """Normalize a whole field; fast path when every character maps to exactly one."""
         if text.isascii():
             return NormText(text, text.lower())
+        if len(text) >= SCAN_MIN_CHARS and hsdb.AVAILABLE and not self._chained:
+            scanned = self._normalize_scanned(text)
+            if scanned is not None:
+                return scanned
+        return self._normalize_regex(text)
+
+    def _normalize_regex(self, text: str) -> NormText:
+        """`normalize` with regexes for its checks."""
         if self._has_special(text) is None:
             folded = self._fold_fast(text)
             if len(folded) == len(text):
                 return NormText(text, folded)
         return self._normalize_slow(text)
+
+    def _normalize_scanned(self, text: str) -> NormText | None:
+        """`normalize` with one Hyperscan pass for its checks (the same outcome as the regex
+        path, which does one pass per check); None: use the regex path."""
+        facts = self._scanner().scan(text)
+        if facts is None:
+            return None
+        if facts.special:
+            return self._normalize_slow(text)
+        if not unicodedata.is_normalized("NFKC", text):
+            return None
+        # casefold maps each character alone, so when none changes the text stays as it is,
+        # and the characters to fold are those the occurring characters case-fold to.
+        folded = text.casefold() if facts.cased else text
+        for char in {f for c in facts.chars for f in c.casefold() if f in self._strings}:
+            folded = folded.replace(char, self._strings[char])
+        if len(folded) == len(text):
+            return NormText(text, folded)
+        return self._normalize_slow(text)
+
+    def _scanner(self) -> CharScan:
+        """Built on first use: compiling it takes ~0.2 s, and short texts never need it."""
+        if self._char_scan is None:
+            # The characters whose case folding contains a character the table folds.
+            strings = self._strings
+            cased = case_changing()
+            to_fold = [c for c in map(chr, cased) if not strings.keys().isdisjoint(c.casefold())]
+            self._char_scan = CharScan(self._special_cps, cased, sorted({*strings, *to_fold}))
+        return self._char_scan
 
     def _normalize_slow(self, text: str) -> NormText:
         parts: list[str] = []

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Literal
 
-from alerts.rules import presence
+from alerts.rules import hsdb
 from alerts.rules.presence import LiteralPresence
 from alerts.rules.scan import LiteralScanner
 
@@ -110,6 +110,6 @@ class HyperscanLocator(Locator):
 
 def make_locator(literals: dict[str, int], scanner: ScannerChoice = "auto") -> Locator:
     """Hyperscan when installed (or when asked for), else pyahocorasick."""
-    if scanner == "automaton" or (scanner == "auto" and not presence.AVAILABLE):
+    if scanner == "automaton" or (scanner == "auto" and not hsdb.AVAILABLE):
         return AutomatonLocator(literals)
     return HyperscanLocator(literals)

@@ -18,12 +18,18 @@ Clause = frozenset[int]  # at least one of these keys must be present
 # slots "any" and "title"; in the body, "any" and "body".
 SLOTS: dict[tuple[str, ...], int] = {("title", "body"): 0, ("title",): 1, ("body",): 2}
 _FIELD_SLOT = {"title": 1, "body": 2}
+_SLOT_FIELDS = {slot: fields for fields, slot in SLOTS.items()}
 MAX_COMBINATIONS = 16  # clauses an OR may expand into before it keeps one per branch
 
 
 def key_of(literal: int, fields: tuple[str, ...]) -> int:
     """The key of a literal that must occur in one of `fields`."""
     return literal * len(SLOTS) + SLOTS[fields]
+
+
+def fields_of(key: int) -> tuple[str, ...]:
+    """The fields in which the key's literal satisfies it."""
+    return _SLOT_FIELDS[key % len(SLOTS)]
 
 
 def literal_of(key: int) -> int:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.rules import presence
+from alerts.rules import hsdb
 
 SCANNERS = [
     pytest.param(
         "hyperscan",
-        marks=pytest.mark.skipif(not presence.AVAILABLE, reason="hyperscan is not installed"),
+        marks=pytest.mark.skipif(not hsdb.AVAILABLE, reason="hyperscan is not installed"),
     ),
     "automaton",  # the pyahocorasick fallback
 ]

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from alerts.rules import MatchDocument, RuleEngine, RuleSpec, parse_query, presence
+from alerts.rules import MatchDocument, RuleEngine, RuleSpec, hsdb, parse_query, presence
 from alerts.rules.candidates import CandidateIndex
 from alerts.rules.occurrences import AutomatonLocator, HyperscanLocator, Locator, find_ends
 from alerts.rules.prefilter import ClauseBuilder, requirement
 from alerts.rules.query import Piece, Term, walk
 
-needs_hyperscan = pytest.mark.skipif(not presence.AVAILABLE, reason="hyperscan is not installed")
+needs_hyperscan = pytest.mark.skipif(not hsdb.AVAILABLE, reason="hyperscan is not installed")
 LITERALS = {"stab": 0, "stability": 1, "аа": 2, "战略": 3, "الامن": 4, "x\udcff": 5}
 TEXTS = {
     "title": "instability: stab stabstab аааа",
@@ -30,7 +30,7 @@ def test_find_ends_includes_overlapping_occurrences() -> None:
 
 def _locators() -> list[Locator]:
     found: list[Locator] = [AutomatonLocator(LITERALS)]
-    if presence.AVAILABLE:
+    if hsdb.AVAILABLE:
         found.append(HyperscanLocator(LITERALS))
     return found
 
@@ -60,7 +60,7 @@ def test_presence_reports_each_literal_once() -> None:
 
 def test_engines_give_identical_hits() -> None:
     """Spans and snippets, not only which rules match, are the same with either scanner."""
-    if not presence.AVAILABLE:
+    if not hsdb.AVAILABLE:
         pytest.skip("hyperscan is not installed")
     rules = [RuleSpec(f"r{i}", c["query"]) for i, c in enumerate(CASES)]
     engines = [RuleEngine.from_rules(rules, scanner=s) for s in ("hyperscan", "automaton")]
@@ -70,8 +70,8 @@ def test_engines_give_identical_hits() -> None:
 
 
 def test_without_hyperscan_auto_uses_the_automaton(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(presence, "hyperscan", None)
-    monkeypatch.setattr(presence, "AVAILABLE", False)
+    monkeypatch.setattr(hsdb, "hyperscan", None)
+    monkeypatch.setattr(hsdb, "AVAILABLE", False)
     assert RuleEngine.from_rules([RuleSpec("r", "a")]).match(MatchDocument("", "a"))
     with pytest.raises(RuntimeError, match="hyperscan"):
         RuleEngine.from_rules([RuleSpec("r", "a")], scanner="hyperscan")
