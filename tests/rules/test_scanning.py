@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +113,15 @@ def test_or_of_phrases_requires_their_shared_word() -> None:
     need = requirement(found)
     assert need.must == {ord("b")}
     assert need.some == (frozenset({ord("a"), ord("c")}),)
+
+
+@needs_hyperscan
+def test_threads_scan_with_their_own_scratch() -> None:
+    """A scan releases the GIL: threads sharing one engine must not share scratch space."""
+    rules = [RuleSpec(f"r{i}", c["query"]) for i, c in enumerate(CASES)]
+    engine = RuleEngine.from_rules(rules, scanner="hyperscan")
+    docs = [MatchDocument(c["title"], c["body"] * 50, language=c.get("lang")) for c in CASES]
+    want = [engine.match(doc) for doc in docs]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(3):
+            assert list(pool.map(engine.match, docs)) == want
