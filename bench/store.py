@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import gc
+import multiprocessing
 import os
 import random
 import statistics
@@ -15,11 +17,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from sqlalchemy.orm import Session, registry
 
-from crawler.store.items import ItemRecord, insert_items
+from crawler.store.items import (
+    ItemRecord,
+    _insert_postgresql,
+    _insert_sqlite,
+    insert_items,
+    prepare_records,
+)
 from crawler.store.schema import items
 from crawler.store.store import Store
 from crawler.store.urls import canonicalize_url, content_fingerprint, url_fingerprint
@@ -102,13 +111,18 @@ class Timing:
 
 
 def batch_insert(store: Store, records: list[ItemRecord], batch: int) -> tuple[Timing, int, int]:
-    """Time to insert everything in batches, items reported new, items unchanged."""
+    """Time to insert everything in batches, items reported new, items unchanged.
+
+    Each batch goes as the crawl pipeline sends it: fingerprints first (prepare_records),
+    then one transaction. Both are timed.
+    """
     new = unchanged = 0
     server = server_cpu(store)
     cpu, started = time.process_time(), time.perf_counter()
     for start in range(0, len(records), batch):
+        prepared = prepare_records(records[start : start + batch])
         with store.begin() as connection:
-            outcome = insert_items(connection, records[start : start + batch])
+            outcome = insert_items(connection, prepared)
         new += len(outcome.new)
         unchanged += outcome.unchanged
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -177,11 +191,17 @@ class Figures:
     reinsert: list[float]
     orm: list[float]
     timings: list[tuple[Timing, Timing]]
+    two_writers: list[float]
+    floor: list[float]
 
 
 def run_once(dialect: str, count: int, batch: int, sample: int, seed: int) -> Figures:
     records = make_records(count, seed)
     orm_records = make_records(sample, seed + 1000)
+    # The corpus is 100k long-lived objects; without this the collector walks them again
+    # and again during the timed loops, which no crawl (25 items per batch) ever does.
+    gc.collect()
+    gc.freeze()
     with database(dialect) as url:
         store = Store.from_url(url)
         try:
@@ -192,29 +212,95 @@ def run_once(dialect: str, count: int, batch: int, sample: int, seed: int) -> Fi
             orm_seconds = orm_insert(store, orm_records)
         finally:
             store.close()
+    two = two_writers(dialect, make_records(count, seed + 2000), batch)
+    floor = driver_floor(dialect, make_records(count, seed + 3000), batch)
+    gc.unfreeze()
     figures = [count / first.wall], [count / again.wall], [sample / orm_seconds]
-    return Figures(*figures, [(first, again)])
+    return Figures(*figures, [(first, again)], [two], [floor])
+
+
+def two_writers(dialect: str, records: list[ItemRecord], batch: int) -> float:
+    """Items/s with two processes storing disjoint halves at once, as two crawls do."""
+    context = multiprocessing.get_context("fork")
+    with database(dialect) as url:
+        Store.from_url(url).close()  # migrate once, before the writers start
+        ready = context.Barrier(3)
+        writers = [
+            context.Process(target=_writer, args=(url, records[part::2], batch, ready))
+            for part in (0, 1)
+        ]
+        for writer in writers:
+            writer.start()
+        ready.wait()
+        started = time.perf_counter()
+        for writer in writers:
+            writer.join()
+        elapsed = time.perf_counter() - started
+    failed = [writer.exitcode for writer in writers if writer.exitcode != 0]
+    assert not failed, f"writer exit codes {failed}"
+    return len(records) / elapsed
+
+
+def _writer(url: str, records: list[ItemRecord], batch: int, ready: Any) -> None:
+    store = Store.from_url(url, migrate_schema=False)
+    ready.wait()
+    try:
+        new = 0
+        for start in range(0, len(records), batch):
+            prepared = prepare_records(records[start : start + batch])
+            with store.begin() as connection:
+                new += len(insert_items(connection, prepared).new)
+        assert new == len(records), f"{new} new of {len(records)}"
+    finally:
+        store.close()
+
+
+def driver_floor(dialect: str, records: list[ItemRecord], batch: int) -> float:
+    """Items/s for the database alone: the batch insert's own INSERT (SQLite) or COPY and
+    INSERT (PostgreSQL) statements, with fingerprints and lookups done before timing.
+    What the whole batch insert could reach if its Python work cost nothing."""
+    prepared = prepare_records(records)
+    rows = [(record, None) for record in prepared]
+    chunks = [
+        sorted(rows[i : i + batch], key=lambda row: row[0].url_fp)
+        for i in range(0, len(rows), batch)
+    ]
+    insert = _insert_sqlite if dialect == "sqlite" else _insert_postgresql
+    with database(dialect) as url:
+        store = Store.from_url(url)
+        try:
+            started = time.perf_counter()
+            for chunk in chunks:
+                with store.begin() as connection:
+                    insert(connection, chunk)
+            elapsed = time.perf_counter() - started
+        finally:
+            store.close()
+    return len(records) / elapsed
 
 
 def measure(dialect: str, args: argparse.Namespace) -> Figures:
-    total = Figures([], [], [], [])
+    total = Figures([], [], [], [], [], [])
     for repeat in range(args.repeat):
         figures = run_once(dialect, args.items, args.batch, args.orm_sample, seed=repeat)
         total.batch += figures.batch
         total.reinsert += figures.reinsert
         total.orm += figures.orm
         total.timings += figures.timings
-        print_run(dialect, repeat, figures.timings[0], args.items)
+        total.two_writers += figures.two_writers
+        total.floor += figures.floor
+        print_run(dialect, repeat, figures, args.items)
     return total
 
 
-def print_run(dialect: str, repeat: int, timings: tuple[Timing, Timing], count: int) -> None:
-    """One run's seconds: wall, client CPU, server CPU (PostgreSQL backends)."""
+def print_run(dialect: str, repeat: int, figures: Figures, count: int) -> None:
+    """One run's seconds (wall, client CPU, server CPU of the PostgreSQL backends)."""
     parts = [
         f"{label} wall {t.wall:6.2f}s cpu {t.cpu:6.2f}s server {t.server:6.2f}s "
         f"({count / t.cpu:,.0f}/client-cpu-s)"
-        for label, t in zip(("insert", "re-insert"), timings, strict=True)
+        for label, t in zip(("insert", "re-insert"), figures.timings[0], strict=True)
     ]
+    parts.append(f"2 writers {figures.two_writers[0]:,.0f}/s, floor {figures.floor[0]:,.0f}/s")
     print(f"{dialect:<11} run {repeat + 1}: " + " | ".join(parts), flush=True)
 
 
@@ -226,12 +312,21 @@ def print_table(results: dict[str, Figures], args: argparse.Namespace) -> None:
     )
     header = (
         f"{'database':<12}{'batch insert':>14}{'re-insert':>14}{'ORM per-row':>14}{'speed-up':>10}"
+        f"{'2 writers':>12}{'db floor':>12}"
     )
     print(header)
     print("-" * len(header))
     for dialect, figures in results.items():
         batch, reinsert, orm = median(figures.batch), median(figures.reinsert), median(figures.orm)
-        print(f"{dialect:<12}{batch:>14,.0f}{reinsert:>14,.0f}{orm:>14,.0f}{batch / orm:>9.1f}x")
+        two, floor = median(figures.two_writers), median(figures.floor)
+        print(
+            f"{dialect:<12}{batch:>14,.0f}{reinsert:>14,.0f}{orm:>14,.0f}{batch / orm:>9.1f}x"
+            f"{two:>12,.0f}{floor:>12,.0f}"
+        )
+    print(
+        "2 writers: two processes storing disjoint halves at once (two crawls);"
+        " db floor: the insert statements alone, every row built before timing"
+    )
     print("\nmedian seconds (wall / client CPU / PostgreSQL backend CPU)")
     for dialect, figures in results.items():
         for index, label in enumerate(("insert", "re-insert")):

@@ -7,7 +7,7 @@ from typing import Any
 from crawler.crawl.runtime import current_runtime
 from crawler.items import ArticleItem
 from crawler.pipelines import items_stored
-from crawler.store.items import ItemRecord, insert_items
+from crawler.store.items import ItemRecord, insert_items, prepare_records
 from crawler.store.store import Store
 
 
@@ -39,7 +39,7 @@ class StorePipeline:
     def flush(self) -> None:
         if not self.buffer or self.store is None:
             return
-        batch, self.buffer = self.buffer, []
+        batch, self.buffer = prepare_records(self.buffer), []
         stats = self.crawler.stats
         try:
             with self.store.begin() as connection:

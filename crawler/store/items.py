@@ -103,6 +103,18 @@ class InsertOutcome:
         return [item for item in self.new if item.duplicate_of is not None]
 
 
+def prepare_records(records: Iterable[ItemRecord]) -> list[ItemRecord]:
+    """Compute every record's fingerprints now, before the write transaction begins.
+
+    They cost about a third of a batch's time; computed inside the transaction they would
+    lengthen the time a crawl holds SQLite's write lock, which other crawls wait on.
+    """
+    batch = list(records)
+    for record in batch:
+        _ = (record.url_fp, record.content_fp)
+    return batch
+
+
 def insert_items(connection: Connection, records: Iterable[ItemRecord]) -> InsertOutcome:
     """Store a batch in the caller's transaction.
 
@@ -386,7 +398,7 @@ def _insert_postgresql(connection: Connection, rows: Pending) -> list[tuple[int,
     dbapi_error: type[Exception] = connection.dialect.loaded_dbapi.Error
     try:
         with driver.cursor() as cursor:
-            cursor.execute(staging)
+            cursor.execute(f"{staging}; {_PG_EMPTY_SQL}")  # one round trip
             with cursor.copy(_PG_COPY_SQL) as copy:
                 for record, duplicate_of in rows:
                     copy.write_row(_postgresql_row(record, duplicate_of))
@@ -404,8 +416,10 @@ def _postgresql_row(record: ItemRecord, duplicate_of: int | None) -> tuple[Any, 
     return (*_identity_columns(record), published, duplicate_of, _extra_json(record))
 
 
-# The staging table lives for the session and is emptied by the INSERT that reads it
-# (and, should that fail, at the end of the transaction).
+# The staging table lives for the session and is emptied at the end of each transaction
+# and before each COPY (a second batch in one transaction). Emptying it up front costs
+# nothing when it is already empty; deleting the rows as the INSERT reads them (a
+# DELETE ... RETURNING CTE) cost about 10 % of the server's time per batch.
 _PG_STAGED = (
     "source_id, url, canonical_url, url_fp, content_fp, title, summary, body, language,"
     " published_at, duplicate_of, extra"
@@ -448,12 +462,13 @@ def _item_compressions(connection: Connection) -> dict[str, str]:
 
 
 _PG_COPY_SQL = f"COPY presswatch_items_in ({_PG_STAGED}) FROM STDIN"
+_PG_EMPTY_SQL = "DELETE FROM presswatch_items_in"
 _PG_INSERT_SQL = (
-    "WITH staged AS (DELETE FROM presswatch_items_in RETURNING *)"
-    " INSERT INTO items (" + ", ".join((*INSERT_COLUMNS, "revision")) + ")"
+    "INSERT INTO items (" + ", ".join((*INSERT_COLUMNS, "revision")) + ")"
     " SELECT source_id, url, canonical_url, url_fp, content_fp, title, summary, body,"
-    " language, published_at, %s, %s, duplicate_of, CAST(extra AS JSON), 0 FROM staged"
-    " ORDER BY url_fp ON CONFLICT (url_fp) DO NOTHING RETURNING id, url_fp"
+    " language, published_at, %s, %s, duplicate_of, CAST(extra AS JSON), 0"
+    " FROM presswatch_items_in ORDER BY url_fp"
+    " ON CONFLICT (url_fp) DO NOTHING RETURNING id, url_fp"
 )
 
 
