@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -29,7 +30,9 @@ def record_run(store: Store, config: Config, source: SourceConfig, run: RunSumma
     now = utcnow()
     with store.begin() as connection:
         row = _ensure_source(connection, source, now)
-        last_new = _last_new_item(connection, source.id) if run.items_new else row.last_new_item_at
+        last_new = row.last_new_item_at
+        if run.items_new:
+            last_new = _last_new_item(connection, source.id, run.started_at) or last_new
         expect = source.expect_new_within or config.settings.health.default_expect_new_within
         state = assess(
             run,
@@ -78,9 +81,13 @@ def _ensure_source(connection: Connection, source: SourceConfig, now: Any) -> An
     return row
 
 
-def _last_new_item(connection: Connection, source_id: str) -> Any:
+def _last_new_item(connection: Connection, source_id: str, since: datetime) -> Any:
+    """When the run's newest item was stored: a range on ix_items_first_seen_at, not a
+    walk over every item the source ever had."""
     return connection.execute(
-        select(func.max(items.c.first_seen_at)).where(items.c.source_id == source_id)
+        select(func.max(items.c.first_seen_at)).where(
+            items.c.first_seen_at >= since, items.c.source_id == source_id
+        )
     ).scalar()
 
 

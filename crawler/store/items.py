@@ -246,14 +246,18 @@ def _known_content(connection: Connection, records: list[ItemRecord]) -> dict[tu
     return known
 
 
-# Every wanted (source, content) pair is looked up through ix_items_source_content.
+# Every wanted (source, content) pair is looked up through ix_items_content_prefix: the
+# substr() expressions must stay exactly as indexed for either planner to use it.
 _KNOWN_CONTENT_SQL = {
     True: "SELECT i.source_id, i.content_fp, i.id FROM json_each(?) AS w"
-    " CROSS JOIN items AS i ON i.source_id = w.value ->> 0 AND i.content_fp = w.value ->> 1"
+    " CROSS JOIN items AS i"
+    " ON substr(i.content_fp, 1, 16) = substr(w.value ->> 1, 1, 16)"
+    " AND i.content_fp = w.value ->> 1 AND i.source_id = w.value ->> 0"
     " WHERE i.duplicate_of IS NULL ORDER BY i.id",
     False: "SELECT i.source_id, i.content_fp, i.id"
     " FROM unnest(%s::text[], %s::text[]) AS w (source_id, content_fp)"
-    " JOIN items AS i ON i.source_id = w.source_id AND i.content_fp = w.content_fp"
+    " JOIN items AS i ON substr(i.content_fp, 1, 16) = substr(w.content_fp, 1, 16)"
+    " AND i.content_fp = w.content_fp AND i.source_id = w.source_id"
     " WHERE i.duplicate_of IS NULL ORDER BY i.id",
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -19,7 +21,11 @@ def test_every_table_is_created_and_current(store: Store) -> None:
 
 
 def test_migration_matches_the_metadata(store: Store) -> None:
-    with store.connect() as connection:
+    with store.connect() as connection, warnings.catch_warnings():
+        # SQLite's reflection cannot read expression indexes (ix_items_content_prefix);
+        # test_write_path checks that one through the catalog instead.
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression")
+        warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression")
         context = MigrationContext.configure(connection)
         assert compare_metadata(context, metadata) == []
 

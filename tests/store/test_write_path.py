@@ -6,19 +6,26 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 
 from crawler.store import migrate
-from crawler.store.items import _sqlite_datetime, insert_items
+from crawler.store.items import _KNOWN_CONTENT_SQL, _sqlite_datetime, insert_items
 from crawler.store.schema import items
 from crawler.store.store import Store
 from tests.store.helpers import record
 
 
 def _item_indexes(store: Store) -> set[str]:
-    return {str(index["name"]) for index in inspect(store.engine).get_indexes("items")}
+    """Index names from the catalog (SQLAlchemy cannot reflect SQLite expression indexes)."""
+    query = {
+        "sqlite": "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items'",
+        "postgresql": "SELECT indexname FROM pg_indexes"
+        " WHERE tablename = 'items' AND schemaname = current_schema()",
+    }[store.dialect]
+    with store.connect() as connection:
+        return {str(name) for name in connection.exec_driver_sql(query).scalars()}
 
 
 def _compression(store: Store) -> dict[str, str]:
@@ -38,10 +45,23 @@ def _lz4_available(store: Store) -> bool:
         return bool(connection.execute(query).scalar())
 
 
-def test_redundant_source_index_is_gone(store: Store) -> None:
+def test_redundant_source_indexes_are_gone(store: Store) -> None:
     names = _item_indexes(store)
-    assert "ix_items_source_id" not in names
-    assert {"ix_items_source_content", "ix_items_first_seen_at", "ix_items_cluster_id"} <= names
+    assert not {"ix_items_source_id", "ix_items_source_content"} & names
+    assert {"ix_items_content_prefix", "ix_items_first_seen_at", "ix_items_cluster_id"} <= names
+
+
+def test_duplicate_lookup_uses_the_content_prefix_index(store: Store) -> None:
+    sql = _KNOWN_CONTENT_SQL[store.dialect == "sqlite"]
+    with store.connect() as connection:
+        if store.dialect == "sqlite":
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", ('[["a", "b"]]',))
+            detail = " ".join(str(row[-1]) for row in plan)
+        else:
+            connection.exec_driver_sql("SET enable_seqscan = off")  # a tiny table otherwise
+            plan = connection.exec_driver_sql(f"EXPLAIN {sql}", (["a"], ["b"]))
+            detail = " ".join(str(row[0]) for row in plan)
+    assert "ix_items_content_prefix" in detail, detail
 
 
 def test_postgresql_text_columns_use_lz4(store: Store) -> None:
@@ -67,6 +87,7 @@ def test_downgrade_and_upgrade_again(store: Store) -> None:
     store.upgrade()
     assert migrate.is_current(store.engine)
     assert "ix_items_source_id" not in _item_indexes(store)
+    assert "ix_items_content_prefix" in _item_indexes(store)
 
 
 @pytest.mark.parametrize(
