@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, registry
 
 from crawler.store.items import (
     ItemRecord,
+    Pending,
     _insert_postgresql,
     _insert_sqlite,
     insert_items,
@@ -103,11 +104,18 @@ def database(dialect: str) -> Iterator[str]:
 
 @dataclass
 class Timing:
-    """Wall seconds, this process's CPU seconds, and the PostgreSQL backends' CPU seconds."""
+    """Wall seconds, this process's CPU seconds, the PostgreSQL backends' CPU seconds, and
+    the wall seconds of computing fingerprints (before each transaction)."""
 
     wall: float
     cpu: float
     server: float
+    fingerprints: float = 0.0
+
+    @property
+    def write(self) -> float:
+        """Wall seconds of the transactions alone."""
+        return self.wall - self.fingerprints
 
 
 def batch_insert(store: Store, records: list[ItemRecord], batch: int) -> tuple[Timing, int, int]:
@@ -117,16 +125,19 @@ def batch_insert(store: Store, records: list[ItemRecord], batch: int) -> tuple[T
     then one transaction. Both are timed.
     """
     new = unchanged = 0
+    fingerprints = 0.0
     server = server_cpu(store)
     cpu, started = time.process_time(), time.perf_counter()
     for start in range(0, len(records), batch):
+        began = time.perf_counter()
         prepared = prepare_records(records[start : start + batch])
+        fingerprints += time.perf_counter() - began
         with store.begin() as connection:
             outcome = insert_items(connection, prepared)
         new += len(outcome.new)
         unchanged += outcome.unchanged
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return Timing(wall, cpu, server_cpu(store) - server), new, unchanged
+    return Timing(wall, cpu, server_cpu(store) - server, fingerprints), new, unchanged
 
 
 def server_cpu(store: Store) -> float:
@@ -188,6 +199,7 @@ class Figures:
     """Items per second for one database, one value per repeat."""
 
     batch: list[float]
+    write_only: list[float]
     reinsert: list[float]
     orm: list[float]
     timings: list[tuple[Timing, Timing]]
@@ -215,8 +227,8 @@ def run_once(dialect: str, count: int, batch: int, sample: int, seed: int) -> Fi
     two = two_writers(dialect, make_records(count, seed + 2000), batch)
     floor = driver_floor(dialect, make_records(count, seed + 3000), batch)
     gc.unfreeze()
-    figures = [count / first.wall], [count / again.wall], [sample / orm_seconds]
-    return Figures(*figures, [(first, again)], [two], [floor])
+    figures = [count / first.wall], [count / first.write], [count / again.wall]
+    return Figures(*figures, [sample / orm_seconds], [(first, again)], [two], [floor])
 
 
 def two_writers(dialect: str, records: list[ItemRecord], batch: int) -> float:
@@ -260,7 +272,7 @@ def driver_floor(dialect: str, records: list[ItemRecord], batch: int) -> float:
     INSERT (PostgreSQL) statements, with fingerprints and lookups done before timing.
     What the whole batch insert could reach if its Python work cost nothing."""
     prepared = prepare_records(records)
-    rows = [(record, None) for record in prepared]
+    rows: Pending = [(record, None) for record in prepared]
     chunks = [
         sorted(rows[i : i + batch], key=lambda row: row[0].url_fp)
         for i in range(0, len(rows), batch)
@@ -280,10 +292,11 @@ def driver_floor(dialect: str, records: list[ItemRecord], batch: int) -> float:
 
 
 def measure(dialect: str, args: argparse.Namespace) -> Figures:
-    total = Figures([], [], [], [], [], [])
+    total = Figures([], [], [], [], [], [], [])
     for repeat in range(args.repeat):
         figures = run_once(dialect, args.items, args.batch, args.orm_sample, seed=repeat)
         total.batch += figures.batch
+        total.write_only += figures.write_only
         total.reinsert += figures.reinsert
         total.orm += figures.orm
         total.timings += figures.timings
@@ -311,29 +324,35 @@ def print_table(results: dict[str, Figures], args: argparse.Namespace) -> None:
         f"median of {args.repeat} run(s), items/s"
     )
     header = (
-        f"{'database':<12}{'batch insert':>14}{'re-insert':>14}{'ORM per-row':>14}{'speed-up':>10}"
-        f"{'2 writers':>12}{'db floor':>12}"
+        f"{'database':<12}{'batch insert':>14}{'write only':>12}{'re-insert':>12}"
+        f"{'ORM per-row':>13}{'speed-up':>10}{'2 writers':>11}{'db floor':>10}"
     )
     print(header)
     print("-" * len(header))
     for dialect, figures in results.items():
-        batch, reinsert, orm = median(figures.batch), median(figures.reinsert), median(figures.orm)
+        batch, write = median(figures.batch), median(figures.write_only)
+        reinsert, orm = median(figures.reinsert), median(figures.orm)
         two, floor = median(figures.two_writers), median(figures.floor)
         print(
-            f"{dialect:<12}{batch:>14,.0f}{reinsert:>14,.0f}{orm:>14,.0f}{batch / orm:>9.1f}x"
-            f"{two:>12,.0f}{floor:>12,.0f}"
+            f"{dialect:<12}{batch:>14,.0f}{write:>12,.0f}{reinsert:>12,.0f}{orm:>13,.0f}"
+            f"{batch / orm:>9.1f}x{two:>11,.0f}{floor:>10,.0f}"
         )
     print(
-        "2 writers: two processes storing disjoint halves at once (two crawls);"
-        " db floor: the insert statements alone, every row built before timing"
+        "batch insert: fingerprints + transactions; write only: the transactions (items"
+        " fingerprinted as the crawl pipeline hands them over); 2 writers: two processes"
+        " storing disjoint halves at once (two crawls); db floor: the insert statements"
+        " alone, every row built before timing"
     )
-    print("\nmedian seconds (wall / client CPU / PostgreSQL backend CPU)")
+    print("\nmedian seconds (wall / client CPU / PostgreSQL backend CPU / fingerprints wall)")
     for dialect, figures in results.items():
         for index, label in enumerate(("insert", "re-insert")):
-            wall = median([t[index].wall for t in figures.timings])
-            cpu = median([t[index].cpu for t in figures.timings])
-            server = median([t[index].server for t in figures.timings])
-            print(f"{dialect:<12}{label:<10} {wall:7.2f} / {cpu:7.2f} / {server:7.2f}")
+            times = [t[index] for t in figures.timings]
+            wall, cpu = median([t.wall for t in times]), median([t.cpu for t in times])
+            server = median([t.server for t in times])
+            prints = median([t.fingerprints for t in times])
+            print(
+                f"{dialect:<12}{label:<10} {wall:7.2f} / {cpu:7.2f} / {server:7.2f} / {prints:7.2f}"
+            )
 
 
 def main() -> None:
