@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar, overload
 from sqlalchemy import Connection, insert, update
 from sqlalchemy.exc import DBAPIError
 
-from crawler.store.schema import item_revisions, items
+from crawler.store.schema import CONTENT_PREFIX, item_revisions, items
 from crawler.store.types import utcnow
 from crawler.store.urls import (
     canonical_fingerprint,
@@ -232,33 +232,29 @@ def _split_duplicates(
 
 def _known_content(connection: Connection, records: list[ItemRecord]) -> dict[tuple[str, str], int]:
     """(source, content fingerprint) -> the first non-duplicate item holding that content."""
-    wanted = sorted({(record.source_id, record.content_fp) for record in records})
+    wanted = {(record.source_id, record.content_fp) for record in records}
     known: dict[tuple[str, str], int] = {}
     if not wanted:
         return known
-    if connection.dialect.name == "sqlite":
-        params: tuple[Any, ...] = (json.dumps(wanted),)
-    else:
-        params = ([source for source, _ in wanted], [fp for _, fp in wanted])
+    prefixes = sorted({content_fp[:CONTENT_PREFIX] for _, content_fp in wanted})
     sql = _KNOWN_CONTENT_SQL[connection.dialect.name == "sqlite"]
-    for source_id, content_fp, item_id in connection.exec_driver_sql(sql, params):
-        known.setdefault((source_id, content_fp), item_id)
+    rows = connection.exec_driver_sql(sql, (_array(connection, prefixes),))
+    for source_id, content_fp, item_id in rows:
+        if (source_id, content_fp) in wanted:  # a prefix may match other sources' items
+            known.setdefault((source_id, content_fp), item_id)
     return known
 
 
-# Every wanted (source, content) pair is looked up through ix_items_content_prefix: the
-# substr() expressions must stay exactly as indexed for either planner to use it.
+# One lookup through ix_items_content_prefix for the whole batch (the substr() must stay
+# as indexed). An IN list / ANY(array) keeps PostgreSQL on the index even before ANALYZE
+# has seen the table grow; a join against unnest() got a hash join over every item.
 _KNOWN_CONTENT_SQL = {
-    True: "SELECT i.source_id, i.content_fp, i.id FROM json_each(?) AS w"
-    " CROSS JOIN items AS i"
-    " ON substr(i.content_fp, 1, 16) = substr(w.value ->> 1, 1, 16)"
-    " AND i.content_fp = w.value ->> 1 AND i.source_id = w.value ->> 0"
-    " WHERE i.duplicate_of IS NULL ORDER BY i.id",
-    False: "SELECT i.source_id, i.content_fp, i.id"
-    " FROM unnest(%s::text[], %s::text[]) AS w (source_id, content_fp)"
-    " JOIN items AS i ON substr(i.content_fp, 1, 16) = substr(w.content_fp, 1, 16)"
-    " AND i.content_fp = w.content_fp AND i.source_id = w.source_id"
-    " WHERE i.duplicate_of IS NULL ORDER BY i.id",
+    True: "SELECT source_id, content_fp, id FROM items"
+    f" WHERE substr(content_fp, 1, {CONTENT_PREFIX}) IN (SELECT value FROM json_each(?))"
+    " AND duplicate_of IS NULL ORDER BY id",
+    False: "SELECT source_id, content_fp, id FROM items"
+    f" WHERE substr(content_fp, 1, {CONTENT_PREFIX}) = ANY(%s::text[])"
+    " AND duplicate_of IS NULL ORDER BY id",
 }
 
 
