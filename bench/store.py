@@ -22,6 +22,7 @@ from typing import Any
 import psycopg
 from sqlalchemy.orm import Session, registry
 
+from crawler.store.gc import collect_garbage
 from crawler.store.items import (
     ItemRecord,
     Pending,
@@ -32,6 +33,7 @@ from crawler.store.items import (
 )
 from crawler.store.schema import items
 from crawler.store.store import Store
+from crawler.store.types import utcnow
 from crawler.store.urls import canonicalize_url, content_fingerprint, url_fingerprint
 
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
@@ -205,6 +207,7 @@ class Figures:
     timings: list[tuple[Timing, Timing]]
     two_writers: list[float]
     floor: list[float]
+    retention: list[float]
 
 
 def run_once(dialect: str, count: int, batch: int, sample: int, seed: int) -> Figures:
@@ -225,13 +228,25 @@ def run_once(dialect: str, count: int, batch: int, sample: int, seed: int) -> Fi
             again, new_again, unchanged = batch_insert(store, fresh_copies(records), batch)
             assert new_again == 0 and unchanged == count, (new_again, unchanged)
             orm_seconds = orm_insert(store, orm_records)
+            retention = retention_seconds(store, count + sample)
         finally:
             store.close()
     two = two_writers(dialect, two_writer_records, batch)
     floor = driver_floor(dialect, floor_records, batch)
     gc.unfreeze()
     figures = [count / first.wall], [count / first.write], [count / again.wall]
-    return Figures(*figures, [sample / orm_seconds], [(first, again)], [two], [floor])
+    orm = [sample / orm_seconds]
+    return Figures(*figures, orm, [(first, again)], [two], [floor], [retention])
+
+
+def retention_seconds(store: Store, expected: int) -> float:
+    """Seconds `db gc` takes to delete every stored item (all older than the cutoff)."""
+    started = time.perf_counter()
+    with store.begin() as connection:
+        result = collect_garbage(connection, timedelta(0), now=utcnow() + timedelta(days=1))
+    elapsed = time.perf_counter() - started
+    assert result.items_deleted == expected, (result.items_deleted, expected)
+    return elapsed
 
 
 def two_writers(dialect: str, records: list[ItemRecord], batch: int) -> float:
@@ -295,7 +310,7 @@ def driver_floor(dialect: str, records: list[ItemRecord], batch: int) -> float:
 
 
 def measure(dialect: str, args: argparse.Namespace) -> Figures:
-    total = Figures([], [], [], [], [], [], [])
+    total = Figures([], [], [], [], [], [], [], [])
     for repeat in range(args.repeat):
         figures = run_once(dialect, args.items, args.batch, args.orm_sample, seed=repeat)
         total.batch += figures.batch
@@ -305,6 +320,7 @@ def measure(dialect: str, args: argparse.Namespace) -> Figures:
         total.timings += figures.timings
         total.two_writers += figures.two_writers
         total.floor += figures.floor
+        total.retention += figures.retention
         print_run(dialect, repeat, figures, args.items)
     return total
 
@@ -317,6 +333,7 @@ def print_run(dialect: str, repeat: int, figures: Figures, count: int) -> None:
         for label, t in zip(("insert", "re-insert"), figures.timings[0], strict=True)
     ]
     parts.append(f"2 writers {figures.two_writers[0]:,.0f}/s, floor {figures.floor[0]:,.0f}/s")
+    parts.append(f"db gc {figures.retention[0]:.2f}s")
     print(f"{dialect:<11} run {repeat + 1}: " + " | ".join(parts), flush=True)
 
 
@@ -346,6 +363,12 @@ def print_table(results: dict[str, Figures], args: argparse.Namespace) -> None:
         " storing disjoint halves at once (two crawls); db floor: the insert statements"
         " alone, every row built before timing"
     )
+    for dialect, figures in results.items():
+        deleted = args.items + args.orm_sample
+        print(
+            f"{dialect:<12}db gc deleting all {deleted:,} items: "
+            f"{median(figures.retention):.2f} s (median)"
+        )
     print("\nmedian seconds (wall / client CPU / PostgreSQL backend CPU / fingerprints wall)")
     for dialect, figures in results.items():
         for index, label in enumerate(("insert", "re-insert")):

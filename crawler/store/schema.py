@@ -75,6 +75,15 @@ items = Table(
         sqlite_where=text("cluster_id IS NOT NULL"),
         postgresql_where=text("cluster_id IS NOT NULL"),
     ),
+    # Deleting an item sets duplicate_of to NULL on its duplicates (ON DELETE SET NULL);
+    # without an index each deleted item scanned the whole table. Partial: only
+    # duplicates have entries, so the insert path pays nothing for originals.
+    Index(
+        "ix_items_duplicate_of",
+        "duplicate_of",
+        sqlite_where=text("duplicate_of IS NOT NULL"),
+        postgresql_where=text("duplicate_of IS NOT NULL"),
+    ),
 )
 
 # Duplicate lookups by content: 16 hex digits (64 bits) find the one or two rows to

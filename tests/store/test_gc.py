@@ -110,3 +110,29 @@ def test_stale_http_validators_go(store: Store) -> None:
     assert result.validators_deleted == 1
     with store.connect() as connection:
         assert connection.execute(select(http_validators.c.url_fp)).scalars().all() == ["new"]
+
+
+def test_deleting_an_original_unlinks_its_duplicates(store: Store) -> None:
+    with store.begin() as connection:
+        first = insert_items(connection, [record("https://a.example/1", body="Same text.")])
+        again = insert_items(connection, [record("https://a.example/2", body="Same text.")])
+        original = first.new[0].id
+        assert again.new[0].duplicate_of == original
+        connection.execute(update(items).where(items.c.id == original).values(first_seen_at=OLD))
+        assert collect_garbage(connection, timedelta(days=30), now=NOW).items_deleted == 1
+    with store.connect() as connection:
+        assert connection.execute(select(items.c.duplicate_of)).scalars().all() == [None]
+
+
+def test_finding_an_items_duplicates_uses_an_index(store: Store) -> None:
+    # What ON DELETE SET NULL runs for every deleted item; a table scan here made
+    # `db gc` quadratic (20,000 items: 266 s on SQLite).
+    sql = "SELECT id FROM items WHERE duplicate_of = 1"
+    with store.begin() as connection:
+        if store.dialect == "sqlite":
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")
+            detail = " ".join(str(row[-1]) for row in plan)
+        else:
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # the table is empty
+            detail = " ".join(str(row[0]) for row in connection.exec_driver_sql(f"EXPLAIN {sql}"))
+    assert "ix_items_duplicate_of" in detail, detail
