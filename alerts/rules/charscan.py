@@ -67,12 +67,20 @@ def case_changing() -> tuple[int, ...]:
     return tuple(cp for cp in found if not 0xD800 <= cp <= 0xDFFF)
 
 
-def _class_body(codepoints: list[int]) -> str:
-    """A Hyperscan (PCRE) character class body for sorted code points."""
+def code_point_ranges(codepoints: Iterable[int]) -> list[tuple[int, int]]:
+    """Sorted code points as inclusive (first, last) runs, for character classes."""
     ranges: list[tuple[int, int]] = []
     for cp in codepoints:
         if ranges and ranges[-1][1] == cp - 1:
             ranges[-1] = (ranges[-1][0], cp)
         else:
             ranges.append((cp, cp))
-    return "".join(f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "") for a, b in ranges)
+    return ranges
+
+
+def _class_body(codepoints: list[int]) -> str:
+    """A Hyperscan (PCRE) character class body for sorted code points."""
+    return "".join(
+        f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "")
+        for a, b in code_point_ranges(codepoints)
+    )

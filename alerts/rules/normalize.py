@@ -11,7 +11,7 @@ from functools import cache, lru_cache
 import snowballstemmer
 
 from alerts.rules import hsdb
-from alerts.rules.charscan import CharScan, case_changing
+from alerts.rules.charscan import CharScan, case_changing, code_point_ranges
 
 CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u3130-\u318f"
 WORD_RE = re.compile(rf"[{CJK}]|[^\W_{CJK}]+")
@@ -65,14 +65,9 @@ def _latin_folds() -> dict[int, str | None]:
 
 def _char_class(codepoints: list[int]) -> str:
     """A regex character class body covering the given sorted code points."""
-    ranges: list[tuple[int, int]] = []
-    for cp in codepoints:
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1] = (ranges[-1][0], cp)
-        else:
-            ranges.append((cp, cp))
     return "".join(
-        re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges
+        re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
+        for a, b in code_point_ranges(codepoints)
     )
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -41,59 +44,65 @@ def _hold_lock(path: Path, held: threading.Event, release: threading.Event) -> N
         holder.close()
 
 
-def test_a_writer_waits_for_the_lock_then_writes(db_path: Path) -> None:
+@contextmanager
+def lock_held_by_another(db_path: Path, busy_timeout: float) -> Iterator[LockedStore]:
+    """A store on `db_path` while another connection holds the write lock."""
     held, release = threading.Event(), threading.Event()
     holder = threading.Thread(target=_hold_lock, args=(db_path, held, release))
     holder.start()
     store = Store.from_url(
-        f"sqlite:///{db_path}", migrate_schema=False, busy_timeout=timedelta(seconds=10)
+        f"sqlite:///{db_path}", migrate_schema=False, busy_timeout=timedelta(seconds=busy_timeout)
     )
     try:
         assert held.wait(10)
-        threading.Timer(0.2, release.set).start()
+        yield LockedStore(store, release, holder)
+    finally:
+        release.set()
+        holder.join(10)
+        store.close()
+
+
+@dataclass
+class LockedStore:
+    store: Store
+    release: threading.Event
+    holder: threading.Thread
+
+    def release_now(self) -> None:
+        self.release.set()
+        self.holder.join(10)
+
+
+def test_a_writer_waits_for_the_lock_then_writes(db_path: Path) -> None:
+    with lock_held_by_another(db_path, busy_timeout=10) as locked:
+        threading.Timer(0.2, locked.release.set).start()
         batch = prepare_records(
             [record(f"https://example.org/{n}", body=f"Statement {n}.") for n in range(3)]
         )
-        with store.begin() as connection:
+        with locked.store.begin() as connection:
             outcome = insert_items(connection, batch)
         assert len(outcome.new) == 3
-        with store.connect() as connection:
+        with locked.store.connect() as connection:
             assert connection.execute(select(func.count()).select_from(items)).scalar() == 3
             # The holder's transaction committed first, so nothing was lost on either side.
             held_rows = connection.exec_driver_sql("SELECT id FROM sources").scalars().all()
             assert held_rows == ["held"]
-    finally:
-        release.set()
-        holder.join(10)
-        store.close()
 
 
 def test_a_writer_gives_up_after_the_busy_timeout(db_path: Path) -> None:
-    held, release = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(db_path, held, release))
-    holder.start()
-    store = Store.from_url(
-        f"sqlite:///{db_path}", migrate_schema=False, busy_timeout=timedelta(seconds=0.3)
-    )
-    try:
-        assert held.wait(10)
+    with lock_held_by_another(db_path, busy_timeout=0.3) as locked:
         with (
             pytest.raises(StoreError, match="database is locked"),
-            store.begin() as connection,
+            locked.store.begin() as connection,
         ):
             insert_items(connection, [record("https://example.org/late")])
-        release.set()
-        holder.join(10)
+        locked.release_now()
         # The busy timeout is restored for the connection's other statements, and the
         # connection is usable again once the lock is free.
-        with store.begin() as connection:
+        with locked.store.begin() as connection:
             timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
             assert timeout == 300
             assert len(insert_items(connection, [record("https://example.org/late")]).new) == 1
-    finally:
-        release.set()
-        holder.join(10)
-        store.close()
 
 
 def test_fingerprints_are_computed_before_the_transaction() -> None:
