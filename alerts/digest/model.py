@@ -86,6 +86,9 @@ class DigestItem:
     snippets: tuple[Snippet, ...] = ()
     also_published_by: tuple[tuple[str, str], ...] = ()  # (source name, url)
     already_alerted: bool = False
+    # Names of this reader's other rules that matched the item too: it is listed once,
+    # under its best rule, and this says which other sections it would have been in.
+    also_matches: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

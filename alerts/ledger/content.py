@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -20,8 +20,9 @@ from alerts.digest import (
     SourceHealthLine,
 )
 from alerts.ledger.batches import Batch
+from alerts.ledger.routing import route_rules
 from crawler.config import Config
-from crawler.config.models import RecipientConfig
+from crawler.config.models import RecipientConfig, RuleConfig
 from crawler.store.schema import crawl_runs, deliveries, items, rule_matches, sources
 
 CHUNK = 500
@@ -41,6 +42,7 @@ def build_digest(
     ).all()
     ids = [int(row.id) for row in rows]
     snippets = _snippets(connection, ids)
+    others = _other_rules(config, recipient, snippets)
     also = _also_published_by(connection, rows, names)
     alerted = _already_alerted(connection, batch, ids)
     grouped: dict[str, list[tuple[_SortKey, DigestItem]]] = defaultdict(list)
@@ -55,6 +57,9 @@ def build_digest(
             snippets=snippets.get((int(row.id), row.rule_id), ()),
             also_published_by=also.get(int(row.id), ()),
             already_alerted=int(row.id) in alerted,
+            also_matches=tuple(
+                name for rule_id, name in others.get(int(row.id), ()) if rule_id != row.rule_id
+            ),
         )
         when = row.published_at or row.first_seen_at
         grouped[row.rule_id].append(((-when.timestamp(), int(row.id)), item))
@@ -93,6 +98,31 @@ def _sections(
             )
         )
     return tuple(sections)
+
+
+def _other_rules(
+    config: Config,
+    recipient: RecipientConfig,
+    matched: Mapping[tuple[int, str], object],
+) -> dict[int, list[tuple[str, str]]]:
+    """Item id -> (rule id, name) of every rule routed to `recipient` that matched it, in
+    priority order. Rules of other readers stay out: their names are not this reader's."""
+    routes = route_rules(config.rules, config.settings.recipients, config.settings.groups)
+    own = {
+        rule.id: rule
+        for rule in config.rules
+        if any(r.key == recipient.key for r in routes.get(rule.id, ()))
+    }
+    out: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for item_id, rule_id in sorted(matched, key=lambda key: _rule_order(own, key[1])):
+        if rule_id in own:
+            out[item_id].append((rule_id, own[rule_id].name))
+    return out
+
+
+def _rule_order(rules: Mapping[str, RuleConfig], rule_id: str) -> tuple[int, str]:
+    rule = rules.get(rule_id)
+    return (rule.priority if rule else 10**6, rule.name.casefold() if rule else rule_id)
 
 
 def _source_names(connection: Connection, config: Config) -> dict[str, str]:

@@ -114,6 +114,35 @@ def test_cluster_shows_also_published_by(store: Store, tmp_path: Path, server: S
     )
 
 
+def test_an_item_of_several_rules_is_listed_once_naming_the_others(
+    store: Store, tmp_path: Path, server: Server
+) -> None:
+    rules = [
+        {"id": "arms", "name": "Arms control", "query": "arms", "priority": 10},
+        {"id": "nuclear", "name": "Nuclear <policy>", "query": "nuclear", "priority": 20},
+        {"id": "talks", "name": "Talks", "query": "talks", "recipients": [BOB]},
+    ]
+    recipients = [
+        {"id": "alice", "address": ALICE, "rules": ["arms", "nuclear"]},
+        {"address": BOB, "rules": ["arms"]},
+    ]
+    config = write_config(tmp_path, port=server.port, rules=rules, recipients=recipients)
+    with store.begin() as connection:
+        both = add_item(connection, "arms and nuclear talks")
+        for rule_id in ("talks", "nuclear", "arms"):
+            add_match(connection, both, rule_id)
+    deliver_digests(config, store, now=NOW)
+    by_reader = {r.rcpt_tos[0]: parse(r.data) for r in server.handler.received}
+    alice = text_of(by_reader[ALICE])
+    assert alice.count("arms and nuclear talks") == 1
+    assert "Also matches: Nuclear <policy>" in alice
+    assert "Talks" not in alice  # Bob's rule, not Alice's
+    html = by_reader[ALICE].get_body(preferencelist=("html",))
+    assert html is not None and "Also matches Nuclear &lt;policy&gt;" in str(html.get_content())
+    bob = text_of(by_reader[BOB])
+    assert "Also matches: Talks" in bob and "Nuclear" not in bob
+
+
 def test_outbox_transport_needs_no_mail_settings(store: Store, tmp_path: Path) -> None:
     config = write_config(tmp_path)
     seed_matches(store, 1)
