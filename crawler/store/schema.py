@@ -75,6 +75,9 @@ items = Table(
         sqlite_where=text("cluster_id IS NOT NULL"),
         postgresql_where=text("cluster_id IS NOT NULL"),
     ),
+    # Per-source reads (`items --source`, counts, the newest item after a crawl); each
+    # source appends at the end of its own range, so inserts touch few pages.
+    Index("ix_items_source_seen", "source_id", "first_seen_at"),
     # Deleting an item sets duplicate_of to NULL on its duplicates (ON DELETE SET NULL);
     # without an index each deleted item scanned the whole table. Partial: only
     # duplicates have entries, so the insert path pays nothing for originals.

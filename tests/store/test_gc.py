@@ -19,7 +19,7 @@ from crawler.store.schema import (
     rule_matches,
 )
 from crawler.store.store import Store
-from tests.store.helpers import record
+from tests.store.helpers import query_plan, record
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 OLD = NOW - timedelta(days=100)
@@ -127,12 +127,5 @@ def test_deleting_an_original_unlinks_its_duplicates(store: Store) -> None:
 def test_finding_an_items_duplicates_uses_an_index(store: Store) -> None:
     # What ON DELETE SET NULL runs for every deleted item; a table scan here made
     # `db gc` quadratic (20,000 items: 266 s on SQLite).
-    sql = "SELECT id FROM items WHERE duplicate_of = 1"
-    with store.begin() as connection:
-        if store.dialect == "sqlite":
-            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")
-            detail = " ".join(str(row[-1]) for row in plan)
-        else:
-            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # the table is empty
-            detail = " ".join(str(row[0]) for row in connection.exec_driver_sql(f"EXPLAIN {sql}"))
+    detail = query_plan(store, "SELECT id FROM items WHERE duplicate_of = 1")
     assert "ix_items_duplicate_of" in detail, detail

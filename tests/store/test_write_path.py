@@ -14,7 +14,7 @@ from crawler.store import migrate
 from crawler.store.items import _KNOWN_CONTENT_SQL, _sqlite_datetime, insert_items
 from crawler.store.schema import items
 from crawler.store.store import Store
-from tests.store.helpers import record
+from tests.store.helpers import query_plan, record
 
 
 def _item_indexes(store: Store) -> set[str]:
@@ -48,18 +48,18 @@ def _lz4_available(store: Store) -> bool:
 def test_redundant_source_indexes_are_gone(store: Store) -> None:
     names = _item_indexes(store)
     assert not {"ix_items_source_id", "ix_items_source_content"} & names
-    assert {"ix_items_content_prefix", "ix_items_first_seen_at", "ix_items_cluster_id"} <= names
+    wanted = {"ix_items_content_prefix", "ix_items_first_seen_at", "ix_items_cluster_id"}
+    assert wanted | {"ix_items_source_seen", "ix_items_duplicate_of"} <= names
+
+
+def test_per_source_reads_use_an_index(store: Store) -> None:
+    detail = query_plan(store, "SELECT max(first_seen_at) FROM items WHERE source_id = 'mofa'")
+    assert "ix_items_source_seen" in detail, detail
 
 
 def test_duplicate_lookup_uses_the_content_prefix_index(store: Store) -> None:
-    sql = _KNOWN_CONTENT_SQL[store.dialect == "sqlite"]
-    with store.connect() as connection:
-        if store.dialect == "sqlite":
-            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", ('["a"]',))
-            detail = " ".join(str(row[-1]) for row in plan)
-        else:
-            plan = connection.exec_driver_sql(f"EXPLAIN {sql}", (["a"],))
-            detail = " ".join(str(row[0]) for row in plan)
+    sqlite = store.dialect == "sqlite"
+    detail = query_plan(store, _KNOWN_CONTENT_SQL[sqlite], ('["a"]',) if sqlite else (["a"],))
     assert "ix_items_content_prefix" in detail, detail
 
 
