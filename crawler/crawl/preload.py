@@ -119,12 +119,13 @@ def warm() -> list[str]:
             importlib.import_module(name)
         except Exception:
             failed.append(name)
-    try:
-        from crawler.extract.article import warm_up
-
-        warm_up()  # language model, dateparser data: once here, not once per child
-    except Exception:
-        failed.append("crawler.extract.article.warm_up")
+    for name in ("crawler.extract.article", "alerts.rules.normalize"):
+        try:
+            # Extraction: language model, dateparser data. Rules: the normalizers'
+            # Hyperscan character scans. Once here, not once per child.
+            importlib.import_module(name).warm_up()
+        except Exception:
+            failed.append(f"{name}.warm_up")
     return failed
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from alerts.rules import hsdb
 from alerts.rules.charscan import case_changing
-from alerts.rules.normalize import Normalizer, get_normalizer
+from alerts.rules.normalize import Normalizer, get_normalizer, warm_up
 
 pytestmark = pytest.mark.skipif(not hsdb.AVAILABLE, reason="hyperscan is not installed")
 
@@ -53,3 +53,12 @@ def test_case_changing_lists_every_code_point() -> None:
         if not 0xD800 <= cp <= 0xDFFF and chr(cp).casefold() != chr(cp)
     ]
     assert list(case_changing()) == want
+
+
+def test_warm_up_builds_the_character_scans_before_any_text() -> None:
+    # The crawl forkserver calls warm_up so that children inherit built scans.
+    fresh = Normalizer(fold_diacritics=True)
+    fresh.prepare()
+    assert fresh._char_scan is not None
+    warm_up()
+    assert all(get_normalizer(fold)._char_scan is not None for fold in (True, False))
