@@ -97,7 +97,8 @@ def _immediate_begin(busy_timeout: float) -> Callable[[Connection], None]:
                     driver.execute("BEGIN IMMEDIATE")
                     return
                 except sqlite3.OperationalError as exc:
-                    if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                    # Any SQLITE_BUSY (extended codes too: a WAL recovery in progress).
+                    if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
                         break
                 time.sleep(WRITE_LOCK_POLL)
             # Out of patience, or another error: fail through SQLAlchemy, like any statement.
