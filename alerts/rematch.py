@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from alerts.rules import MatchDocument, RuleEngine
@@ -41,10 +41,7 @@ def rematch_items(store: Store, config: Config, window: timedelta) -> RematchRes
     engine = RuleEngine.from_rules(rule_spec(rule) for rule in rules)
     tags = {source.id: frozenset(source.tags) for source in config.sources}
     checked = stored = 0
-    cutoff = utcnow() - window
-    with store.connect() as reader:
-        batches = list(_batches(reader, cutoff))
-    for batch in batches:
+    for batch in _batches(store, utcnow() - window):
         rows = _match(engine, batch, tags)
         checked += len(batch)
         with store.begin() as connection:
@@ -52,22 +49,41 @@ def rematch_items(store: Store, config: Config, window: timedelta) -> RematchRes
     return RematchResult(checked, stored)
 
 
-def _batches(connection: Connection, cutoff: Any) -> Iterator[Sequence[ItemRow]]:
-    query = (
-        select(
-            items.c.id,
-            items.c.source_id,
-            items.c.title,
-            items.c.body,
-            items.c.language,
-            items.c.extra,
+_ITEM_COLUMNS = (
+    items.c.id,
+    items.c.source_id,
+    items.c.title,
+    items.c.body,
+    items.c.language,
+    items.c.extra,
+)
+
+
+def _batches(store: Store, cutoff: Any) -> Iterator[Sequence[ItemRow]]:
+    """The window's items in id order, BATCH at a time, each batch in its own short read.
+
+    Memory stays at one batch of bodies however long the window (`--since 180d`), and no
+    read is held open while the matches are written.
+    """
+    with store.connect() as reader:
+        first = reader.scalar(select(func.min(items.c.id)).where(items.c.first_seen_at >= cutoff))
+    if first is None:
+        return
+    after = int(first) - 1
+    while True:
+        query = (
+            select(*_ITEM_COLUMNS)
+            .where(items.c.id > after, items.c.first_seen_at >= cutoff)
+            .where(items.c.duplicate_of.is_(None))
+            .order_by(items.c.id)
+            .limit(BATCH)
         )
-        .where(items.c.first_seen_at >= cutoff, items.c.duplicate_of.is_(None))
-        .order_by(items.c.id)
-    )
-    result = connection.execute(query)
-    while batch := result.fetchmany(BATCH):
+        with store.connect() as reader:
+            batch = reader.execute(query).all()
+        if not batch:
+            return
         yield batch
+        after = int(batch[-1].id)
 
 
 def _match(
