@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -42,7 +42,7 @@ def build_digest(
     ).all()
     ids = [int(row.id) for row in rows]
     snippets = _snippets(connection, ids)
-    others = _other_rules(config, recipient, snippets)
+    others = _other_rules(config, recipient, snippets.keys())
     also = _also_published_by(connection, rows, names)
     alerted = _already_alerted(connection, batch, ids)
     grouped: dict[str, list[tuple[_SortKey, DigestItem]]] = defaultdict(list)
@@ -58,7 +58,7 @@ def build_digest(
             also_published_by=also.get(int(row.id), ()),
             already_alerted=int(row.id) in alerted,
             also_matches=tuple(
-                name for rule_id, name in others.get(int(row.id), ()) if rule_id != row.rule_id
+                rule.name for rule in others.get(int(row.id), ()) if rule.id != row.rule_id
             ),
         )
         when = row.published_at or row.first_seen_at
@@ -101,28 +101,23 @@ def _sections(
 
 
 def _other_rules(
-    config: Config,
-    recipient: RecipientConfig,
-    matched: Mapping[tuple[int, str], object],
-) -> dict[int, list[tuple[str, str]]]:
-    """Item id -> (rule id, name) of every rule routed to `recipient` that matched it, in
-    priority order. Rules of other readers stay out: their names are not this reader's."""
+    config: Config, recipient: RecipientConfig, matched: Iterable[tuple[int, str]]
+) -> dict[int, list[RuleConfig]]:
+    """Item id -> every rule routed to `recipient` that matched it (of the (item, rule)
+    pairs `matched`), in priority order. Other readers' rules are not this reader's."""
     routes = route_rules(config.rules, config.settings.recipients, config.settings.groups)
     own = {
         rule.id: rule
         for rule in config.rules
         if any(r.key == recipient.key for r in routes.get(rule.id, ()))
     }
-    out: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for item_id, rule_id in sorted(matched, key=lambda key: _rule_order(own, key[1])):
+    out: dict[int, list[RuleConfig]] = defaultdict(list)
+    for item_id, rule_id in matched:
         if rule_id in own:
-            out[item_id].append((rule_id, own[rule_id].name))
+            out[item_id].append(own[rule_id])
+    for rules in out.values():
+        rules.sort(key=lambda rule: (rule.priority, rule.name.casefold()))
     return out
-
-
-def _rule_order(rules: Mapping[str, RuleConfig], rule_id: str) -> tuple[int, str]:
-    rule = rules.get(rule_id)
-    return (rule.priority if rule else 10**6, rule.name.casefold() if rule else rule_id)
 
 
 def _source_names(connection: Connection, config: Config) -> dict[str, str]:

@@ -82,8 +82,8 @@ def _ensure_source(connection: Connection, source: SourceConfig, now: Any) -> An
 
 
 def _last_new_item(connection: Connection, source_id: str, since: datetime) -> Any:
-    """When the run's newest item was stored: a range on ix_items_first_seen_at, not a
-    walk over every item the source ever had."""
+    """When the run's newest item was stored: only items first seen since the run began
+    are read (through ix_items_source_seen), never every item the source ever had."""
     return connection.execute(
         select(func.max(items.c.first_seen_at)).where(
             items.c.first_seen_at >= since, items.c.source_id == source_id
