@@ -387,33 +387,89 @@ def _insert_sql(rows: int) -> str:
 
 
 def _insert_postgresql(connection: Connection, rows: Pending) -> list[tuple[int, str]]:
-    """COPY the rows into a session-local staging table, then INSERT ... SELECT them.
+    """COPY the rows straight into items; on a URL another writer stored meanwhile, redo
+    the batch through the staging table with ON CONFLICT DO NOTHING.
 
     COPY is psycopg's cheapest way in (rows are formatted in C, no 14,000-parameter
-    statement to parse and plan); the INSERT is one fixed statement, prepared once.
-    Driver errors are raised as SQLAlchemy's, like those of every other statement.
+    statement to parse and plan), but it has no ON CONFLICT and no RETURNING: ids are
+    drawn from the sequence first, and a SAVEPOINT keeps the caller's transaction alive
+    when the COPY meets a unique violation. The lookup before the insert makes that rare:
+    only a concurrent writer storing the same URL in the last milliseconds causes it.
+    Writing into items directly saves the staging table's write and read, about a quarter
+    of the server's time per batch. Driver errors are raised as SQLAlchemy's.
     """
-    staging = _staging_sql(connection)
     driver: Any = connection.connection.driver_connection
-    dbapi_error: type[Exception] = connection.dialect.loaded_dbapi.Error
+    dbapi: Any = connection.dialect.loaded_dbapi
     try:
         with driver.cursor() as cursor:
-            cursor.execute(f"{staging}; {_PG_EMPTY_SQL}")  # one round trip
-            with cursor.copy(_PG_COPY_SQL) as copy:
-                for record, duplicate_of in rows:
-                    copy.write_row(_postgresql_row(record, duplicate_of))
-            now = utcnow()
-            cursor.execute(_PG_INSERT_SQL, (now, now))
-            return [(item_id, url_fp) for item_id, url_fp in cursor.fetchall()]
-    except dbapi_error as exc:
-        raise DBAPIError.instance(_PG_COPY_SQL, None, exc, dbapi_error) from exc
+            try:
+                return _copy_into_items(connection, cursor, rows)
+            except dbapi.errors.UniqueViolation:
+                return _insert_through_staging(connection, cursor, rows)
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(_PG_COPY_SQL, None, exc, dbapi.Error) from exc
 
 
-def _postgresql_row(record: ItemRecord, duplicate_of: int | None) -> tuple[Any, ...]:
-    published = record.published_at
-    if published is not None and published.tzinfo is None:
-        raise ValueError(f"naive datetime {published!r} given to the store; attach a timezone")
+def _copy_into_items(connection: Connection, cursor: Any, rows: Pending) -> list[tuple[int, str]]:
+    """COPY with ids from the sequence, inside a savepoint (rolled back on any error)."""
+    ids = _next_ids(connection, cursor, len(rows))
+    now = utcnow()
+    cursor.execute("SAVEPOINT presswatch_copy")
+    try:
+        with cursor.copy(_PG_COPY_ITEMS_SQL) as copy:
+            for item_id, (record, duplicate_of) in zip(ids, rows, strict=True):
+                copy.write_row((item_id, *_postgresql_row(record, duplicate_of, now)))
+    except BaseException:
+        cursor.execute("ROLLBACK TO SAVEPOINT presswatch_copy")
+        raise
+    cursor.execute("RELEASE SAVEPOINT presswatch_copy")
+    return [(item_id, record.url_fp) for item_id, (record, _) in zip(ids, rows, strict=True)]
+
+
+def _next_ids(connection: Connection, cursor: Any, count: int) -> list[int]:
+    """`count` ids from items' sequence in one round trip (its name looked up once)."""
+    info = connection.connection.info
+    if _PG_SEQUENCE_INFO not in info:
+        cursor.execute("SELECT pg_get_serial_sequence('items', 'id')")
+        info[_PG_SEQUENCE_INFO] = cursor.fetchone()[0]
+    cursor.execute(_PG_NEXT_IDS_SQL, (info[_PG_SEQUENCE_INFO], count))
+    return [item_id for (item_id,) in cursor.fetchall()]
+
+
+def _insert_through_staging(
+    connection: Connection, cursor: Any, rows: Pending
+) -> list[tuple[int, str]]:
+    """COPY into a session-local staging table, then INSERT ... ON CONFLICT DO NOTHING."""
+    cursor.execute(f"{_staging_sql(connection)}; {_PG_EMPTY_SQL}")  # one round trip
+    with cursor.copy(_PG_COPY_SQL) as copy:
+        for record, duplicate_of in rows:
+            copy.write_row(_staged_row(record, duplicate_of))
+    now = utcnow()
+    cursor.execute(_PG_INSERT_SQL, (now, now))
+    return [(item_id, url_fp) for item_id, url_fp in cursor.fetchall()]
+
+
+def _postgresql_row(record: ItemRecord, duplicate_of: int | None, now: datetime) -> tuple[Any, ...]:
+    """The row in _PG_COPY_ITEMS_SQL's column order, without the id."""
+    source_id, url, canonical, url_fp, content_fp, title, summary, body, language = (
+        _identity_columns(record)
+    )
+    published = _aware(record.published_at)
+    return (
+        *(source_id, url, canonical, url_fp, content_fp, title, summary, body, language),
+        *(published, now, now, duplicate_of, _extra_json(record), 0),
+    )
+
+
+def _staged_row(record: ItemRecord, duplicate_of: int | None) -> tuple[Any, ...]:
+    published = _aware(record.published_at)
     return (*_identity_columns(record), published, duplicate_of, _extra_json(record))
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r} given to the store; attach a timezone")
+    return value
 
 
 # The staging table lives for the session and is emptied at the end of each transaction
@@ -462,6 +518,9 @@ def _item_compressions(connection: Connection) -> dict[str, str]:
 
 
 _PG_COPY_SQL = f"COPY presswatch_items_in ({_PG_STAGED}) FROM STDIN"
+_PG_COPY_ITEMS_SQL = "COPY items (id, " + ", ".join((*INSERT_COLUMNS, "revision")) + ") FROM STDIN"
+_PG_SEQUENCE_INFO = "presswatch_items_sequence"
+_PG_NEXT_IDS_SQL = "SELECT nextval(%s::regclass) FROM generate_series(1, %s)"
 _PG_EMPTY_SQL = "DELETE FROM presswatch_items_in"
 _PG_INSERT_SQL = (
     "INSERT INTO items (" + ", ".join((*INSERT_COLUMNS, "revision")) + ")"

@@ -1,8 +1,11 @@
-"""Migration 0002 (index, lz4) and the batch insert's own datetime formatting."""
+"""The batch insert's write path: migrations 0002-0005, datetime formatting, COPY and its
+fallback when another writer stored a URL meanwhile."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from alembic import command
@@ -10,8 +13,15 @@ from sqlalchemy import text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 
+from crawler.store import items as items_module
 from crawler.store import migrate
-from crawler.store.items import _KNOWN_CONTENT_SQL, _sqlite_datetime, insert_items
+from crawler.store.items import (
+    _KNOWN_CONTENT_SQL,
+    _existing,
+    _insert,
+    _sqlite_datetime,
+    insert_items,
+)
 from crawler.store.schema import items
 from crawler.store.store import Store
 from tests.store.helpers import query_plan, record
@@ -139,3 +149,62 @@ def test_driver_errors_are_sqlalchemy_errors(store: Store) -> None:
         insert_items(connection, [record("https://a.example/1", body="nul \x00 inside")])
     with store.begin() as connection:
         assert insert_items(connection, [record("https://a.example/2")]).new
+
+
+def _stored_ids(store: Store) -> dict[str, int]:
+    with store.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT url, id FROM items")
+        return {str(url): int(item_id) for url, item_id in rows}
+
+
+def test_a_url_stored_between_lookup_and_insert_is_skipped(store: Store) -> None:
+    """The insert itself (after the lookup) meets a stored URL: the other rows still go in,
+    with the ids the database gave them, and the caller's transaction lives on."""
+    with store.begin() as connection:
+        insert_items(connection, [record("https://a.example/1"), record("https://a.example/2")])
+    changed = record("https://a.example/2", body="A correction.")
+    fresh = record("https://a.example/3", body="Another statement.")
+    with store.begin() as connection:
+        assert insert_items(connection, [changed]).updated  # the caller's earlier work
+        stored = _insert(connection, [(record("https://a.example/1"), None), (fresh, None)])
+        assert connection.exec_driver_sql("SELECT count(*) FROM items").scalar() == 3
+    assert [(item.record.url, item.id) for item in stored] == [
+        ("https://a.example/3", _stored_ids(store)["https://a.example/3"])
+    ]
+    with store.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT url, body FROM items")
+        bodies = {str(url): str(body) for url, body in rows}
+    assert bodies["https://a.example/2"] == "A correction."
+
+
+def test_a_concurrent_writer_storing_the_same_url_meanwhile(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: another transaction inserts a URL of our batch after our lookup and
+    commits while our COPY waits on it; the batch goes again through the staging table,
+    which stores the rest, and the URL counts as known."""
+    if store.dialect != "postgresql":
+        pytest.skip("SQLite writers take turns: the lookup and the insert share one lock")
+    fallbacks: list[int] = []
+    staging = items_module._insert_through_staging
+
+    def counted(*args: Any) -> list[tuple[int, str]]:
+        fallbacks.append(len(args[2]))
+        return staging(*args)
+
+    monkeypatch.setattr(items_module, "_insert_through_staging", counted)
+    other = store.engine.connect()
+    transaction = other.begin()
+    insert_items(other, [record("https://a.example/shared")])
+    threading.Timer(0.5, transaction.commit).start()
+    with store.begin() as connection:
+        existing = _existing(connection, [record("https://a.example/shared").url_fp])
+        assert not existing  # not committed yet: our lookup cannot see it
+        outcome = insert_items(
+            connection,
+            [record("https://a.example/shared"), record("https://a.example/own", body="Own.")],
+        )
+    other.close()
+    assert [item.record.url for item in outcome.new] == ["https://a.example/own"]
+    assert outcome.unchanged == 1 and fallbacks == [2]
+    assert set(_stored_ids(store)) == {"https://a.example/shared", "https://a.example/own"}
