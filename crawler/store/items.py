@@ -417,6 +417,7 @@ def _copy_into_items(connection: Connection, cursor: Any, rows: Pending) -> list
     cursor.execute("SAVEPOINT presswatch_copy")
     try:
         with cursor.copy(_PG_COPY_ITEMS_SQL) as copy:
+            copy.set_types(_PG_COPY_ITEMS_TYPES)
             for item_id, (record, duplicate_of) in zip(ids, rows, strict=True):
                 copy.write_row((item_id, *_postgresql_row(record, duplicate_of, now)))
     except BaseException:
@@ -450,15 +451,10 @@ def _insert_through_staging(
 
 
 def _postgresql_row(record: ItemRecord, duplicate_of: int | None, now: datetime) -> tuple[Any, ...]:
-    """The row in _PG_COPY_ITEMS_SQL's column order, without the id."""
-    source_id, url, canonical, url_fp, content_fp, title, summary, body, language = (
-        _identity_columns(record)
-    )
+    """The row in _PG_COPY_ITEMS_SQL's column order, without the id; `extra` as the dict
+    (binary COPY dumps it as JSON itself)."""
     published = _aware(record.published_at)
-    return (
-        *(source_id, url, canonical, url_fp, content_fp, title, summary, body, language),
-        *(published, now, now, duplicate_of, _extra_json(record), 0),
-    )
+    return (*_identity_columns(record), published, now, now, duplicate_of, record.extra, 0)
 
 
 def _staged_row(record: ItemRecord, duplicate_of: int | None) -> tuple[Any, ...]:
@@ -518,7 +514,15 @@ def _item_compressions(connection: Connection) -> dict[str, str]:
 
 
 _PG_COPY_SQL = f"COPY presswatch_items_in ({_PG_STAGED}) FROM STDIN"
-_PG_COPY_ITEMS_SQL = "COPY items (id, " + ", ".join((*INSERT_COLUMNS, "revision")) + ") FROM STDIN"
+# Binary COPY: the server skips parsing 2-3 KB of text per row and the client formats
+# rows in about a third less time. Binary needs each column's exact type, in this order.
+_PG_COPY_ITEMS_SQL = (
+    "COPY items (id, " + ", ".join((*INSERT_COLUMNS, "revision")) + ") FROM STDIN (FORMAT BINARY)"
+)
+_PG_COPY_ITEMS_TYPES = (
+    *("int8", "varchar", "text", "text", "varchar", "varchar", "text", "text", "text"),
+    *("varchar", "timestamptz", "timestamptz", "timestamptz", "int8", "json", "int4"),
+)
 _PG_SEQUENCE_INFO = "presswatch_items_sequence"
 _PG_NEXT_IDS_SQL = "SELECT nextval(%s::regclass) FROM generate_series(1, %s)"
 _PG_EMPTY_SQL = "DELETE FROM presswatch_items_in"

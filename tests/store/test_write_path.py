@@ -195,16 +195,18 @@ def test_a_concurrent_writer_storing_the_same_url_meanwhile(
     monkeypatch.setattr(items_module, "_insert_through_staging", counted)
     other = store.engine.connect()
     transaction = other.begin()
-    insert_items(other, [record("https://a.example/shared")])
-    threading.Timer(0.5, transaction.commit).start()
-    with store.begin() as connection:
-        existing = _existing(connection, [record("https://a.example/shared").url_fp])
-        assert not existing  # not committed yet: our lookup cannot see it
-        outcome = insert_items(
-            connection,
-            [record("https://a.example/shared"), record("https://a.example/own", body="Own.")],
-        )
-    other.close()
+    try:
+        insert_items(other, [record("https://a.example/shared")])
+        threading.Timer(0.5, transaction.commit).start()
+        with store.begin() as connection:
+            existing = _existing(connection, [record("https://a.example/shared").url_fp])
+            assert not existing  # not committed yet: our lookup cannot see it
+            outcome = insert_items(
+                connection,
+                [record("https://a.example/shared"), record("https://a.example/own", body="Own.")],
+            )
+    finally:
+        other.close()  # a failure must not leave the other transaction holding its locks
     assert [item.record.url for item in outcome.new] == ["https://a.example/own"]
     assert outcome.unchanged == 1 and fallbacks == [2]
     assert set(_stored_ids(store)) == {"https://a.example/shared", "https://a.example/own"}
