@@ -240,7 +240,7 @@ class _Sender:
     ) -> list[DispatchReport]:
         """Enqueue and compose in a transaction that is rolled back: the ledger is untouched."""
         reports: list[DispatchReport] = []
-        with self.store.connect() as connection:
+        with self.store.connect(writes=True) as connection:
             transaction = connection.begin()
             try:
                 ledger.enqueue(connection, self.config, now)

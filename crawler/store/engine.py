@@ -76,6 +76,10 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 # How often a writer retries BEGIN IMMEDIATE while another one holds the write lock.
 WRITE_LOCK_POLL = 0.001
+# Execution option of a connection that only reads (Store.connect): its transactions begin
+# DEFERRED, a snapshot that neither takes nor waits for the write lock (WAL readers never
+# block on writers). Every other transaction takes the lock when it begins.
+READS_ONLY = "presswatch_reads_only"
 
 
 def _immediate_begin(busy_timeout: float) -> Callable[[Connection], None]:
@@ -89,6 +93,9 @@ def _immediate_begin(busy_timeout: float) -> Callable[[Connection], None]:
 
     def begin(connection: Connection) -> None:
         driver: Any = connection.connection.driver_connection
+        if connection.get_execution_options().get(READS_ONLY):
+            driver.execute("BEGIN")
+            return
         deadline = time.monotonic() + busy_timeout
         driver.execute("PRAGMA busy_timeout = 0")
         try:

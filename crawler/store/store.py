@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from crawler.errors import StoreError
 from crawler.store import migrate
-from crawler.store.engine import make_engine
+from crawler.store.engine import READS_ONLY, make_engine
 
 if TYPE_CHECKING:
     from crawler.config import Config
@@ -64,10 +64,17 @@ class Store:
             raise StoreError(f"database error: {exc.orig}") from exc
 
     @contextmanager
-    def connect(self) -> Iterator[Connection]:
-        """A connection for reads (and explicit transactions)."""
+    def connect(self, *, writes: bool = False) -> Iterator[Connection]:
+        """A connection for reads; `writes=True` for explicit transactions that write.
+
+        On SQLite a reading connection never waits for the write lock: a crawl holding it
+        for a long batch does not hold up `presswatch items`, a digest, or another crawl's
+        lookups. A connection that writes takes the lock when its transaction begins.
+        """
         try:
             with self.engine.connect() as connection:
+                if not writes:
+                    connection.execution_options(**{READS_ONLY: True})
                 yield connection
         except OperationalError as exc:
             raise StoreError(f"database error: {exc.orig}") from exc

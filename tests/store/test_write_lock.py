@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -110,3 +111,34 @@ def test_fingerprints_are_computed_before_the_transaction() -> None:
     assert batch[0].__dict__["url_fp"] == batch[0].url_fp
     assert batch[0].__dict__["content_fp"] == batch[0].content_fp
     assert batch[0].identity_url == "https://example.org/a"
+
+
+def test_a_reader_does_not_wait_for_the_write_lock(db_path: Path) -> None:
+    with store_holding_items(db_path) as store, lock_held_by_another(db_path, 10) as locked:
+        started = time.monotonic()
+        with locked.store.connect() as connection:
+            count = connection.execute(select(func.count()).select_from(items)).scalar()
+        assert count == 1 and time.monotonic() - started < 2  # not the 10 s busy timeout
+        assert locked.holder.is_alive()  # the other writer still holds the lock
+    assert store.dialect == "sqlite"
+
+
+def test_a_connection_that_writes_waits_for_the_lock(db_path: Path) -> None:
+    with lock_held_by_another(db_path, busy_timeout=10) as locked:
+        threading.Timer(0.3, locked.release.set).start()
+        started = time.monotonic()
+        with locked.store.connect(writes=True) as connection, connection.begin():
+            waited = time.monotonic() - started
+            insert_items(connection, [record("https://example.org/explicit")])
+    assert waited >= 0.25  # it began only once the lock was free
+
+
+@contextmanager
+def store_holding_items(db_path: Path) -> Iterator[Store]:
+    store = Store.from_url(f"sqlite:///{db_path}", migrate_schema=False)
+    try:
+        with store.begin() as connection:
+            insert_items(connection, [record("https://example.org/stored")])
+        yield store
+    finally:
+        store.close()
