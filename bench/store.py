@@ -28,13 +28,13 @@ from crawler.store.items import (
     Pending,
     _insert_postgresql,
     _insert_sqlite,
-    insert_items,
     prepare_records,
 )
 from crawler.store.schema import items
 from crawler.store.store import Store
 from crawler.store.types import utcnow
 from crawler.store.urls import canonicalize_url, content_fingerprint, url_fingerprint
+from crawler.store.writer import BatchWriter, write_batch
 
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -114,32 +114,46 @@ class Timing:
     server: float
     fingerprints: float = 0.0
 
-    @property
-    def write(self) -> float:
-        """Wall seconds of the transactions alone."""
-        return self.wall - self.fingerprints
-
 
 def batch_insert(store: Store, records: list[ItemRecord], batch: int) -> tuple[Timing, int, int]:
-    """Time to insert everything in batches, items reported new, items unchanged.
+    """Time to insert everything as the crawl pipeline does, items new, items unchanged.
 
-    Each batch goes as the crawl pipeline sends it: fingerprints first (prepare_records),
-    then one transaction. Both are timed.
+    Each batch is fingerprinted in this thread (prepare_records) and written by a
+    BatchWriter thread, which stores one batch while the next is fingerprinted.
     """
-    new = unchanged = 0
     fingerprints = 0.0
+    futures = []
     server = server_cpu(store)
     cpu, started = time.process_time(), time.perf_counter()
-    for start in range(0, len(records), batch):
-        began = time.perf_counter()
-        prepared = prepare_records(records[start : start + batch])
-        fingerprints += time.perf_counter() - began
-        with store.begin() as connection:
-            outcome = insert_items(connection, prepared)
-        new += len(outcome.new)
-        unchanged += outcome.unchanged
+    with BatchWriter(depth=2) as writer:
+        for start in range(0, len(records), batch):
+            writer.wait_for_room()
+            began = time.perf_counter()
+            prepared = prepare_records(records[start : start + batch])
+            fingerprints += time.perf_counter() - began
+            futures.append(writer.submit(write_batch, store, prepared))
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    outcomes = [future.result() for future in futures]
+    new = sum(len(outcome.new) for outcome in outcomes)
+    unchanged = sum(outcome.unchanged for outcome in outcomes)
     return Timing(wall, cpu, server_cpu(store) - server, fingerprints), new, unchanged
+
+
+def one_thread_insert(store: Store, records: list[ItemRecord], batch: int) -> float:
+    """Items/s fingerprinting and writing each batch in turn in this thread (no writer)."""
+    started = time.perf_counter()
+    for start in range(0, len(records), batch):
+        write_batch(store, prepare_records(records[start : start + batch]))
+    return len(records) / (time.perf_counter() - started)
+
+
+def write_only_insert(store: Store, records: list[ItemRecord], batch: int) -> float:
+    """Items/s of the transactions alone: every record fingerprinted before timing."""
+    prepared = prepare_records(records)
+    started = time.perf_counter()
+    for start in range(0, len(prepared), batch):
+        write_batch(store, prepared[start : start + batch])
+    return len(records) / (time.perf_counter() - started)
 
 
 def server_cpu(store: Store) -> float:
@@ -201,6 +215,7 @@ class Figures:
     """Items per second for one database, one value per repeat."""
 
     batch: list[float]
+    one_thread: list[float]
     write_only: list[float]
     reinsert: list[float]
     orm: list[float]
@@ -215,6 +230,8 @@ def run_once(dialect: str, count: int, batch: int, sample: int, seed: int) -> Fi
     orm_records = make_records(sample, seed + 1000)
     two_writer_records = make_records(count, seed + 2000)
     floor_records = make_records(count, seed + 3000)
+    one_thread_records = make_records(count, seed + 4000)
+    write_only_records = make_records(count, seed + 5000)
     # The corpora are 300k long-lived objects; without this the collector walks them again
     # and again during the timed loops (and in the forked writers), which no crawl (25
     # items per batch) ever does.
@@ -231,12 +248,28 @@ def run_once(dialect: str, count: int, batch: int, sample: int, seed: int) -> Fi
             retention = retention_seconds(store, count + sample)
         finally:
             store.close()
+    one_thread = in_fresh_database(dialect, one_thread_insert, one_thread_records, batch)
+    write_only = in_fresh_database(dialect, write_only_insert, write_only_records, batch)
     two = two_writers(dialect, two_writer_records, batch)
     floor = driver_floor(dialect, floor_records, batch)
     gc.unfreeze()
-    figures = [count / first.wall], [count / first.write], [count / again.wall]
+    figures = [count / first.wall], [one_thread], [write_only], [count / again.wall]
     orm = [sample / orm_seconds]
     return Figures(*figures, orm, [(first, again)], [two], [floor], [retention])
+
+
+def in_fresh_database(
+    dialect: str,
+    insert: Callable[[Store, list[ItemRecord], int], float],
+    records: list[ItemRecord],
+    batch: int,
+) -> float:
+    with database(dialect) as url:
+        store = Store.from_url(url)
+        try:
+            return insert(store, records, batch)
+        finally:
+            store.close()
 
 
 def retention_seconds(store: Store, expected: int) -> float:
@@ -275,11 +308,7 @@ def _writer(url: str, records: list[ItemRecord], batch: int, ready: Any) -> None
     store = Store.from_url(url, migrate_schema=False)
     ready.wait()
     try:
-        new = 0
-        for start in range(0, len(records), batch):
-            prepared = prepare_records(records[start : start + batch])
-            with store.begin() as connection:
-                new += len(insert_items(connection, prepared).new)
+        _, new, _ = batch_insert(store, records, batch)
         assert new == len(records), f"{new} new of {len(records)}"
     finally:
         store.close()
@@ -310,10 +339,11 @@ def driver_floor(dialect: str, records: list[ItemRecord], batch: int) -> float:
 
 
 def measure(dialect: str, args: argparse.Namespace) -> Figures:
-    total = Figures([], [], [], [], [], [], [], [])
+    total = Figures([], [], [], [], [], [], [], [], [])
     for repeat in range(args.repeat):
         figures = run_once(dialect, args.items, args.batch, args.orm_sample, seed=repeat)
         total.batch += figures.batch
+        total.one_thread += figures.one_thread
         total.write_only += figures.write_only
         total.reinsert += figures.reinsert
         total.orm += figures.orm
@@ -332,7 +362,10 @@ def print_run(dialect: str, repeat: int, figures: Figures, count: int) -> None:
         f"({count / t.cpu:,.0f}/client-cpu-s)"
         for label, t in zip(("insert", "re-insert"), figures.timings[0], strict=True)
     ]
-    parts.append(f"2 writers {figures.two_writers[0]:,.0f}/s, floor {figures.floor[0]:,.0f}/s")
+    parts.append(
+        f"one thread {figures.one_thread[0]:,.0f}/s, write only {figures.write_only[0]:,.0f}/s,"
+        f" 2 writers {figures.two_writers[0]:,.0f}/s, floor {figures.floor[0]:,.0f}/s"
+    )
     parts.append(f"db gc {figures.retention[0]:.2f}s")
     print(f"{dialect:<11} run {repeat + 1}: " + " | ".join(parts), flush=True)
 
@@ -344,24 +377,25 @@ def print_table(results: dict[str, Figures], args: argparse.Namespace) -> None:
         f"median of {args.repeat} run(s), items/s"
     )
     header = (
-        f"{'database':<12}{'batch insert':>14}{'write only':>12}{'re-insert':>12}"
-        f"{'ORM per-row':>13}{'speed-up':>10}{'2 writers':>11}{'db floor':>10}"
+        f"{'database':<12}{'batch insert':>14}{'one thread':>12}{'write only':>12}"
+        f"{'re-insert':>11}{'ORM per-row':>13}{'speed-up':>10}{'2 writers':>11}{'db floor':>10}"
     )
     print(header)
     print("-" * len(header))
     for dialect, figures in results.items():
-        batch, write = median(figures.batch), median(figures.write_only)
-        reinsert, orm = median(figures.reinsert), median(figures.orm)
-        two, floor = median(figures.two_writers), median(figures.floor)
+        batch, one = median(figures.batch), median(figures.one_thread)
+        write, reinsert = median(figures.write_only), median(figures.reinsert)
+        orm, two, floor = median(figures.orm), median(figures.two_writers), median(figures.floor)
         print(
-            f"{dialect:<12}{batch:>14,.0f}{write:>12,.0f}{reinsert:>12,.0f}{orm:>13,.0f}"
-            f"{batch / orm:>9.1f}x{two:>11,.0f}{floor:>10,.0f}"
+            f"{dialect:<12}{batch:>14,.0f}{one:>12,.0f}{write:>12,.0f}{reinsert:>11,.0f}"
+            f"{orm:>13,.0f}{batch / orm:>9.1f}x{two:>11,.0f}{floor:>10,.0f}"
         )
     print(
-        "batch insert: fingerprints + transactions; write only: the transactions (items"
-        " fingerprinted as the crawl pipeline hands them over); 2 writers: two processes"
-        " storing disjoint halves at once (two crawls); db floor: the insert statements"
-        " alone, every row built before timing"
+        "batch insert: as the crawl pipeline stores (fingerprints in the caller's thread,"
+        " transactions in a BatchWriter thread); one thread: both in turn in one thread;"
+        " write only: the transactions alone, records fingerprinted before timing;"
+        " 2 writers: two processes storing disjoint halves at once (two crawls);"
+        " db floor: the insert statements alone, every row built before timing"
     )
     for dialect, figures in results.items():
         deleted = args.items + args.orm_sample

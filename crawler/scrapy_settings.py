@@ -94,6 +94,7 @@ def build_settings(
         "CONCURRENT_ITEMS": 8,
         "ITEM_PIPELINES": DRY_RUN_PIPELINES if dry_run else STORE_PIPELINES,
         "PRESSWATCH_FLUSH_EVERY": 25,
+        "PRESSWATCH_STORE_BACKLOG": 2,
         "DEPTH_LIMIT": 0,
         "DNS_TIMEOUT": min(60.0, crawl.timeout.total_seconds()),
     }

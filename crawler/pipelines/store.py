@@ -1,24 +1,40 @@
-"""Store items in batches (`insert_items`), flushing every N items and when the crawl closes."""
+"""Store items in batches (`insert_items`) from a writer thread, every N items and at close."""
 
 from __future__ import annotations
 
+import logging
+from concurrent.futures import Future
 from typing import Any
+
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
 
 from crawler.crawl.runtime import current_runtime
 from crawler.items import ArticleItem
 from crawler.pipelines import items_stored
-from crawler.store.items import ItemRecord, insert_items, prepare_records
+from crawler.store.items import InsertOutcome, ItemRecord, insert_items, prepare_records
 from crawler.store.store import Store
+from crawler.store.writer import BatchWriter
+
+logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    """Buffers records; each flush is one transaction, then `items_stored` is sent in it."""
+    """Buffers records; each batch is one transaction, written by a BatchWriter thread, and
+    `items_stored` is sent inside it (so rule matches run in that thread too).
+
+    The reactor only fingerprints a batch and hands it over: it keeps crawling while the
+    batch waits for the database. It waits itself only when PRESSWATCH_STORE_BACKLOG
+    batches are still unwritten, and at close until every batch is written.
+    """
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.flush_every = crawler.settings.getint("PRESSWATCH_FLUSH_EVERY", 25)
+        self.backlog = crawler.settings.getint("PRESSWATCH_STORE_BACKLOG", 2)
         self.buffer: list[ItemRecord] = []
         self.store: Store | None = None
+        self.writer: BatchWriter | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -26,20 +42,35 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.store = current_runtime().store
+        if self.store is not None:
+            self.writer = BatchWriter(self.backlog)
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
+    async def process_item(self, item: ArticleItem) -> ArticleItem:
         self.buffer.append(item.to_record())
         if len(self.buffer) >= self.flush_every:
-            self.flush()
+            await self.hand_over()
         return item
 
-    def close_spider(self) -> None:
-        self.flush()
+    async def close_spider(self) -> None:
+        await self.hand_over()
+        if self.writer is None:
+            return
+        for future in self.writer.unfinished():
+            await _settled(future)
+        self.writer.close()
 
-    def flush(self) -> None:
-        if not self.buffer or self.store is None:
+    async def hand_over(self) -> None:
+        """Fingerprint the buffer and queue it, first waiting while the backlog is full."""
+        if not self.buffer or self.writer is None:
             return
         batch, self.buffer = prepare_records(self.buffer), []
+        while (oldest := self.writer.backlog()) is not None:
+            await _settled(oldest)
+        self.writer.submit(self.flush, batch).add_done_callback(self._report_failure)
+
+    def flush(self, batch: list[ItemRecord]) -> InsertOutcome:
+        """Write one batch (in the writer thread) and count what it did."""
+        assert self.store is not None
         stats = self.crawler.stats
         try:
             with self.store.begin() as connection:
@@ -55,3 +86,22 @@ class StorePipeline:
         stats.inc_value("presswatch/items_duplicate", len(outcome.duplicates))
         stats.inc_value("presswatch/items_updated", len(outcome.updated))
         stats.inc_value("presswatch/items_unchanged", outcome.unchanged)
+        return outcome
+
+    @staticmethod
+    def _report_failure(future: Future[InsertOutcome]) -> None:
+        error = future.exception()
+        if error is not None:
+            logger.error("could not store a batch: %s", error, exc_info=error)
+
+
+async def _settled(future: Future[Any] | None) -> None:
+    """Wait, without blocking the reactor, until a writer thread's future is done (its
+    error, if any, stays in it: the pipeline has already counted and logged it)."""
+    if future is None or future.done():
+        return
+    from twisted.internet import reactor
+
+    settled: Deferred[None] = Deferred()
+    future.add_done_callback(lambda _: reactor.callFromThread(settled.callback, None))
+    await maybe_deferred_to_future(settled)
