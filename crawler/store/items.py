@@ -178,7 +178,7 @@ def _existing(connection: Connection, fps: Sequence[str]) -> dict[str, tuple[int
 _EXISTING_SQL = {
     True: "SELECT url_fp, id, content_fp FROM items"
     " WHERE url_fp IN (SELECT value FROM json_each(?))",
-    False: "SELECT url_fp, id, content_fp FROM items WHERE url_fp = ANY(%s::text[])",
+    False: "SELECT url_fp, id, content_fp FROM items WHERE url_fp = ANY(%b::text[])",
 }
 
 
@@ -253,7 +253,7 @@ _KNOWN_CONTENT_SQL = {
     f" WHERE substr(content_fp, 1, {CONTENT_PREFIX}) IN (SELECT value FROM json_each(?))"
     " AND duplicate_of IS NULL ORDER BY id",
     False: "SELECT source_id, content_fp, id FROM items"
-    f" WHERE substr(content_fp, 1, {CONTENT_PREFIX}) = ANY(%s::text[])"
+    f" WHERE substr(content_fp, 1, {CONTENT_PREFIX}) = ANY(%b::text[])"
     " AND duplicate_of IS NULL ORDER BY id",
 }
 
@@ -451,10 +451,9 @@ def _insert_through_staging(
 
 
 def _postgresql_row(record: ItemRecord, duplicate_of: int | None, now: datetime) -> tuple[Any, ...]:
-    """The row in _PG_COPY_ITEMS_SQL's column order, without the id; `extra` as the dict
-    (binary COPY dumps it as JSON itself)."""
+    """The row in _PG_COPY_ITEMS_SQL's column order, without the id."""
     published = _aware(record.published_at)
-    return (*_identity_columns(record), published, now, now, duplicate_of, record.extra, 0)
+    return (*_identity_columns(record), published, now, now, duplicate_of, _extra_json(record), 0)
 
 
 def _staged_row(record: ItemRecord, duplicate_of: int | None) -> tuple[Any, ...]:
@@ -521,8 +520,10 @@ _PG_COPY_ITEMS_SQL = (
 )
 _PG_COPY_ITEMS_TYPES = (
     *("int8", "varchar", "text", "text", "varchar", "varchar", "text", "text", "text"),
-    *("varchar", "timestamptz", "timestamptz", "timestamptz", "int8", "json", "int4"),
+    *("varchar", "timestamptz", "timestamptz", "timestamptz", "int8", "text", "int4"),
 )
+# `extra` goes as text: json's binary form is its text, and psycopg's json dumper would
+# call json.dumps again for every row (even for the usual "{}").
 _PG_SEQUENCE_INFO = "presswatch_items_sequence"
 _PG_NEXT_IDS_SQL = "SELECT nextval(%s::regclass) FROM generate_series(1, %s)"
 _PG_EMPTY_SQL = "DELETE FROM presswatch_items_in"
