@@ -62,3 +62,30 @@ def test_crawl_keeps_fetching_while_another_process_holds_the_write_lock(
     run = runs["fixture-listing"]
     assert run.health == "ok" and run.items_new == ARTICLES and run.errors == 0
     assert len(rows(config)) == ARTICLES
+
+
+def test_a_batch_that_fails_to_store_is_counted_and_the_others_are_stored(
+    fixture_site: FixtureSiteServer, tmp_path: Path
+) -> None:
+    """One article makes its batch's transaction fail (a trigger refuses it): the crawl
+    finishes, the other batches are stored, and the run says what went wrong."""
+    build_listing_site(fixture_site.site, articles=ARTICLES - 1, per_page=ARTICLES)
+    fixture_site.site.add_article(title="The poisoned statement")
+    source = listing_source(fixture_site, backfill=ARTICLES)
+    config_dir = write_config(tmp_path, [source])
+    config = load_config(config_dir)
+    Store.from_config(config).close()
+    poison = sqlite3.connect(str(make_url(config.database_url).database))
+    poison.execute(
+        "CREATE TRIGGER refuse_poison BEFORE INSERT ON items WHEN NEW.title LIKE '%poisoned%'"
+        " BEGIN SELECT RAISE(ABORT, 'poisoned item refused'); END"
+    )
+    poison.commit()
+    poison.close()
+    _, runs = crawl(config_dir)
+    run = runs["fixture-listing"]
+    assert run.errors == 1
+    assert any("poisoned item refused" in message for message in run.messages), run.messages
+    stored = rows(config)
+    assert ARTICLES - 25 <= len(stored) < ARTICLES  # all but the poisoned batch (<= 25)
+    assert not any("poisoned" in row.title for row in stored)
