@@ -4,9 +4,10 @@ States (first that applies):
 
 * ``blocked``: an index URL answered 401/403/429 or a challenge page ("Just a moment...")
   and no index URL succeeded.
-* ``error``: no index URL was fetched (errors, timeouts, the process died or hung), or the
-  crawl did not finish normally.  After ``health.failing_after`` (default 3) such runs in a
-  row the state is ``failing``.
+* ``error``: no index URL was fetched (errors, timeouts, the process died or hung), the
+  crawl did not finish normally, or a batch of items could not be stored (the database
+  refused it: disk full, say; those items are fetched again next run).  After
+  ``health.failing_after`` (default 3) such runs in a row the state is ``failing``.
 * ``empty``: index URLs answered 200 but no entry was found on any of them (selectors
   match nothing: the site was probably redesigned).
 * ``quiet``: the run succeeded but the source's newest item is older than
@@ -39,7 +40,7 @@ def raw_state(run: RunSummary) -> str:
     succeeded = run.index_ok + run.index_not_modified
     if run.index_blocked and not succeeded:
         return "blocked"
-    if not succeeded or run.finish_reason != "finished":
+    if not succeeded or run.finish_reason != "finished" or run.store_errors:
         return "error"
     if run.index_empty and not run.entries and not run.index_not_modified:
         return "empty"

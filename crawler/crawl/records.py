@@ -102,6 +102,7 @@ def _insert_run(connection: Connection, run: RunSummary) -> int:
             "error": run.index_error,
         },
         "entries": run.entries,
+        "store_errors": run.store_errors,
         "messages": run.messages,
     }
     result = connection.execute(

@@ -38,6 +38,7 @@ class RunSummary:
     items_updated: int = 0
     items_duplicate: int = 0
     errors: int = 0
+    store_errors: int = 0
     health: str = ""
     messages: list[str] = field(default_factory=list)
     run_id: int | None = None
@@ -83,6 +84,7 @@ class RunSummary:
             items_new=get("items_new"),
             items_updated=get("items_updated"),
             items_duplicate=get("items_duplicate"),
+            store_errors=get("store_errors"),
             errors=get("index/error")
             + get("article_errors")
             + get("store_errors")

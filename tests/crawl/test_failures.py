@@ -86,6 +86,8 @@ def test_health_rules() -> None:
     assert failing.state == "failing" and failing.consecutive_failures == 3
     assert assess(_run(index_error=1, index_blocked=1), 5, 3, None, None, now).state == "blocked"
     assert assess(_run(index_ok=1, index_empty=1), 0, 3, None, None, now).state == "empty"
+    unstored = assess(_run(index_ok=1, entries=3, store_errors=1), 0, 3, now, None, now)
+    assert unstored.state == "error"  # items found but not kept: nothing may look fine
     ok = assess(_run(index_ok=1, entries=3), 4, 3, now, None, now)
     assert ok.state == "ok" and ok.consecutive_failures == 0
     from datetime import timedelta
