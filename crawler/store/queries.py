@@ -79,14 +79,6 @@ def search_items(
     return [ItemRow(**row._asdict()) for row in connection.execute(query)]
 
 
-def count_items(connection: Connection, source_id: str | None = None) -> int:
-    """How many items are stored (for one source, or in all)."""
-    query = select(func.count()).select_from(items)
-    if source_id is not None:
-        query = query.where(items.c.source_id == source_id)
-    return int(connection.execute(query).scalar_one())
-
-
 def get_item(connection: Connection, item_id: int) -> ItemRow | None:
     """One item with its body, or None."""
     query = select(*_ROW_COLUMNS, items.c.body).where(items.c.id == item_id)

@@ -1,11 +1,11 @@
-"""search_items, count_items and get_item on both dialects."""
+"""search_items and get_item on both dialects."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from crawler.store.items import insert_items
-from crawler.store.queries import count_items, get_item, search_items
+from crawler.store.queries import get_item, search_items
 from crawler.store.store import Store
 from tests.store.helpers import WHEN, record
 
@@ -72,12 +72,9 @@ def test_text_search_is_case_insensitive_in_every_script(store: Store) -> None:
         assert [r.title for r in search_items(connection, text="under_score")] == ["Undated"]
 
 
-def test_count_and_get(store: Store) -> None:
+def test_get_item(store: Store) -> None:
     _seed(store)
     with store.connect() as connection:
-        assert count_items(connection) == 4
-        assert count_items(connection, "a") == 2
-        assert count_items(connection, "nobody") == 0
         row = search_items(connection, text="Budget")[0]
         item = get_item(connection, row.id)
         assert item is not None and item.body == "Финансовая СТАБИЛЬНОСТЬ важна"
