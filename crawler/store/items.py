@@ -514,7 +514,9 @@ def _item_compressions(connection: Connection) -> dict[str, str]:
 
 _PG_COPY_SQL = f"COPY presswatch_items_in ({_PG_STAGED}) FROM STDIN"
 # Binary COPY: the server skips parsing 2-3 KB of text per row and the client formats
-# rows in about a third less time. Binary needs each column's exact type, in this order.
+# rows in about a third less time. Binary needs each column's exact type, in this order;
+# `extra` goes as text (json's binary form is its text; psycopg's json dumper would call
+# json.dumps again for every row, even for the usual "{}").
 _PG_COPY_ITEMS_SQL = (
     "COPY items (id, " + ", ".join((*INSERT_COLUMNS, "revision")) + ") FROM STDIN (FORMAT BINARY)"
 )
@@ -522,8 +524,6 @@ _PG_COPY_ITEMS_TYPES = (
     *("int8", "varchar", "text", "text", "varchar", "varchar", "text", "text", "text"),
     *("varchar", "timestamptz", "timestamptz", "timestamptz", "int8", "text", "int4"),
 )
-# `extra` goes as text: json's binary form is its text, and psycopg's json dumper would
-# call json.dumps again for every row (even for the usual "{}").
 _PG_SEQUENCE_INFO = "presswatch_items_sequence"
 _PG_NEXT_IDS_SQL = "SELECT nextval(%s::regclass) FROM generate_series(1, %s)"
 _PG_EMPTY_SQL = "DELETE FROM presswatch_items_in"
