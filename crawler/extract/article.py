@@ -34,6 +34,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
+from crawler.extract import dates
 from crawler.extract._text import element_text, normalize_space, truncate_text
 from crawler.extract.dates import find_date_in_text, parse_date
 from crawler.extract.encoding import decode_html
@@ -194,6 +195,7 @@ def warm_up() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         dateparser.parse("5 марта 2024", settings={"PREFER_DATES_FROM": "past"})
+    dates.warm_up()
 
 
 def _extract(

@@ -495,3 +495,15 @@ def _dateparser(
         return None
     result: datetime = value if value.tzinfo is not None else value.replace(tzinfo=tz)
     return result
+
+
+def warm_up() -> None:
+    """Load every language dateparser knows, once, in the crawl forkserver.
+
+    A date that no language hint settles (and that the fast paths miss) makes dateparser
+    try each of its ~200 locales, loading each one's data on first use: about 1.1 s in the
+    first such parse of every fresh crawl child, 12 ms after that.
+    """
+    _dateparser.__wrapped__(
+        "Posted on the twelfth of Smarch", (), UTC, datetime(2000, 1, 1, tzinfo=UTC), None
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -149,3 +152,30 @@ def test_parse_date_never_raises(text: str) -> None:
     found = parse_date(text, now=NOW)
     assert found is None or found.tzinfo is not None
     find_date_in_text(text, now=NOW)
+
+
+WARM_UP_PROBE = """
+import json
+from dateparser.languages.loader import default_loader
+from crawler.extract import dates
+dates.warm_up()
+warmed = len(default_loader._loaded_locales)
+dates.parse_date("Posted on a day nobody can name", now=dates.datetime.now(dates.UTC))
+print(json.dumps([warmed, len(default_loader._loaded_locales)]))
+"""
+
+
+def test_warm_up_loads_every_locale_a_hintless_date_would_try() -> None:
+    """The crawl forkserver calls warm_up, so that no child spends ~1 s loading dateparser's
+    locales at its first date without a language hint (a fresh interpreter, so that no
+    other test has loaded them first)."""
+    done = subprocess.run(
+        [sys.executable, "-c", WARM_UP_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    warmed, after = json.loads(done.stdout.strip().splitlines()[-1])
+    assert warmed > 100 and after == warmed
