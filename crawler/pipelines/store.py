@@ -8,6 +8,7 @@ from typing import Any
 
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from crawler.crawl.runtime import current_runtime
 from crawler.items import ArticleItem
@@ -75,9 +76,10 @@ class StorePipeline:
         try:
             with self.store.begin() as connection:
                 outcome = insert_items(connection, batch)
-                self.crawler.signals.send_catch_log(
+                responses = self.crawler.signals.send_catch_log(
                     items_stored, outcome=outcome, connection=connection
                 )
+                _raise_first_failure(responses)
         except Exception as exc:
             stats.inc_value("presswatch/store_errors")
             current_runtime().notes.setdefault("messages", []).append(f"store: {exc}"[:300])
@@ -93,6 +95,18 @@ class StorePipeline:
         error = future.exception()
         if error is not None:
             logger.error("could not store a batch: %s", error, exc_info=error)
+
+
+def _raise_first_failure(responses: list[tuple[Any, Any]]) -> None:
+    """Re-raise a subscriber's error (Scrapy has logged it), so the batch rolls back.
+
+    Committed without their rule matches, the items would be known and never fetched or
+    matched again: a statement missed in silence. Rolled back, they are fetched again next
+    run, and the run counts a store error.
+    """
+    for _, response in responses:
+        if isinstance(response, Failure):
+            response.raiseException()
 
 
 async def _settled(future: Future[Any] | None) -> None:

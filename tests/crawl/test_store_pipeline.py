@@ -1,0 +1,85 @@
+"""StorePipeline.flush: one transaction for the batch and whatever its subscribers write."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from scrapy.settings import Settings
+from scrapy.signalmanager import SignalManager
+from sqlalchemy import Connection, func, select
+
+from crawler.config import load_config
+from crawler.crawl.runtime import Runtime, set_runtime
+from crawler.pipelines import items_stored
+from crawler.pipelines.store import StorePipeline
+from crawler.store.items import InsertOutcome, ItemRecord, prepare_records
+from crawler.store.schema import items
+from crawler.store.store import Store
+from tests.sites import FixtureSiteServer, listing_source, write_config
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.values: Counter[str] = Counter()
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self.values[key] += count
+
+
+@pytest.fixture
+def pipeline(fixture_site: FixtureSiteServer, tmp_path: Path) -> Iterator[StorePipeline]:
+    config = load_config(write_config(tmp_path, [listing_source(fixture_site)]))
+    store = Store.from_config(config)
+    set_runtime(Runtime(config, config.source("fixture-listing"), store))
+    crawler = SimpleNamespace(settings=Settings(), stats=Stats(), signals=SignalManager())
+    pipeline = StorePipeline(crawler)
+    pipeline.open_spider()
+    try:
+        yield pipeline
+    finally:
+        store.close()
+
+
+def _batch() -> list[ItemRecord]:
+    return prepare_records(
+        ItemRecord("fixture-listing", f"https://a.example/{n}", f"Statement {n}", f"Body {n}.")
+        for n in range(3)
+    )
+
+
+def _stored(pipeline: StorePipeline) -> int:
+    assert pipeline.store is not None
+    with pipeline.store.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(items)).scalar_one())
+
+
+def test_a_failing_subscriber_rolls_the_batch_back(pipeline: StorePipeline) -> None:
+    """Rule matching that fails must not leave the items stored without their matches."""
+
+    def broken_rules(outcome: InsertOutcome, connection: Connection) -> None:
+        raise RuntimeError("rule engine crashed")
+
+    pipeline.crawler.signals.connect(broken_rules, signal=items_stored)
+    with pytest.raises(RuntimeError, match="rule engine crashed"):
+        pipeline.flush(_batch())
+    assert _stored(pipeline) == 0
+    assert pipeline.crawler.stats.values["presswatch/store_errors"] == 1
+    assert "presswatch/items_new" not in pipeline.crawler.stats.values
+
+
+def test_subscribers_write_in_the_batch_transaction(pipeline: StorePipeline) -> None:
+    seen: list[Any] = []
+
+    def rules(outcome: InsertOutcome, connection: Connection) -> None:
+        query = select(func.count()).select_from(items)
+        seen.append(connection.execute(query).scalar_one())
+
+    pipeline.crawler.signals.connect(rules, signal=items_stored)
+    outcome = pipeline.flush(_batch())
+    assert len(outcome.fresh) == 3 and seen == [3] and _stored(pipeline) == 3
+    assert pipeline.crawler.stats.values["presswatch/items_new"] == 3
