@@ -64,7 +64,14 @@ class StorePipeline:
         """Fingerprint the buffer and queue it, first waiting while the backlog is full."""
         if not self.buffer or self.writer is None:
             return
-        batch, self.buffer = prepare_records(self.buffer), []
+        # Emptied first: a record that cannot be fingerprinted loses its own batch (counted,
+        # fetched again next run), never every batch after it.
+        records, self.buffer = self.buffer, []
+        try:
+            batch = prepare_records(records)
+        except Exception as exc:
+            self._count_failure(exc)
+            raise
         while (oldest := self.writer.backlog()) is not None:
             await _settled(oldest)
         self.writer.submit(self.flush, batch).add_done_callback(self._report_failure)
@@ -81,14 +88,17 @@ class StorePipeline:
                 )
                 _raise_first_failure(responses)
         except Exception as exc:
-            stats.inc_value("presswatch/store_errors")
-            current_runtime().notes.setdefault("messages", []).append(f"store: {exc}"[:300])
+            self._count_failure(exc)
             raise
         stats.inc_value("presswatch/items_new", len(outcome.fresh))
         stats.inc_value("presswatch/items_duplicate", len(outcome.duplicates))
         stats.inc_value("presswatch/items_updated", len(outcome.updated))
         stats.inc_value("presswatch/items_unchanged", outcome.unchanged)
         return outcome
+
+    def _count_failure(self, error: Exception) -> None:
+        self.crawler.stats.inc_value("presswatch/store_errors")
+        current_runtime().notes.setdefault("messages", []).append(f"store: {error}"[:300])
 
     @staticmethod
     def _report_failure(future: Future[InsertOutcome]) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from crawler.items import ArticleItem
+from crawler.store.urls import canonicalize_url
 
 MAX_TITLE = 1000
 MAX_BODY = 500_000
@@ -26,9 +27,14 @@ class ValidatePipeline:
     def process_item(self, item: Any) -> ArticleItem:
         if not isinstance(item, ArticleItem):
             raise DropItem(f"not an ArticleItem: {type(item).__name__}")
-        if not item.url.startswith(("http://", "https://")):
+        if not _identity_url(item.url):
             self.stats.inc_value("presswatch/items_invalid")
             raise DropItem(f"invalid URL {item.url!r}")
+        if item.canonical_url is not None and not _identity_url(item.canonical_url):
+            # A page's rel=canonical is the publisher's markup: when it cannot be a URL
+            # (a port out of range, a broken IPv6 host) the fetched URL decides identity.
+            self.stats.inc_value("presswatch/canonical_ignored")
+            item.canonical_url = None
         item.title = " ".join(item.title.split())[:MAX_TITLE]
         item.body = item.body.strip()[:MAX_BODY]
         item.summary = " ".join(item.summary.split())[:1000]
@@ -41,3 +47,15 @@ class ValidatePipeline:
             item.published_at = item.published_at.replace(tzinfo=UTC)
         self.stats.inc_value("presswatch/items_seen")
         return item
+
+
+def _identity_url(url: str) -> bool:
+    """Whether `url` is http(s) and the store can canonicalize it (w3lib and urllib raise
+    on a port out of range, a broken IPv6 host or a lone surrogate)."""
+    if not url.startswith(("http://", "https://")):
+        return False
+    try:
+        canonicalize_url(url)
+    except (ValueError, UnicodeError):
+        return False
+    return True

@@ -1,7 +1,9 @@
-"""StorePipeline.flush: one transaction for the batch and whatever its subscribers write."""
+"""The store pipeline (one transaction per batch with whatever its subscribers write; a bad
+record loses only its own batch) and the validation before it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,14 +11,17 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
 from scrapy.signalmanager import SignalManager
 from sqlalchemy import Connection, func, select
 
 from crawler.config import load_config
 from crawler.crawl.runtime import Runtime, set_runtime
+from crawler.items import ArticleItem
 from crawler.pipelines import items_stored
 from crawler.pipelines.store import StorePipeline
+from crawler.pipelines.validate import ValidatePipeline
 from crawler.store.items import InsertOutcome, ItemRecord, prepare_records
 from crawler.store.schema import items
 from crawler.store.store import Store
@@ -83,3 +88,48 @@ def test_subscribers_write_in_the_batch_transaction(pipeline: StorePipeline) -> 
     outcome = pipeline.flush(_batch())
     assert len(outcome.fresh) == 3 and seen == [3] and _stored(pipeline) == 3
     assert pipeline.crawler.stats.values["presswatch/items_new"] == 3
+
+
+def test_a_record_that_cannot_be_fingerprinted_loses_only_its_batch(
+    pipeline: StorePipeline,
+) -> None:
+    """Past validation (say a new bug), a record whose URL the store cannot canonicalize
+    fails its own batch; the buffer is emptied, so the next batches are stored."""
+    bad = ItemRecord("fixture-listing", "https://a.example/x", "T", "B.", canonical_url=BAD_PORT)
+    pipeline.buffer = [bad, *_batch()[:1]]
+    with pytest.raises(ValueError, match="out of range"):
+        asyncio.run(pipeline.hand_over())
+    assert pipeline.buffer == [] and pipeline.crawler.stats.values["presswatch/store_errors"] == 1
+    pipeline.buffer = _batch()
+    asyncio.run(pipeline.hand_over())
+    assert pipeline.writer is not None
+    for future in pipeline.writer.unfinished():
+        future.result(timeout=30)
+    assert _stored(pipeline) == 3
+
+
+BAD_PORT = "https://a.example:99999/statement"
+
+
+def _validated(**fields: Any) -> ArticleItem:
+    crawler = SimpleNamespace(stats=Stats())
+    item = ArticleItem("fixture-listing", **fields)
+    result = ValidatePipeline(crawler).process_item(item)
+    assert crawler.stats.values["presswatch/items_seen"] == 1
+    return result
+
+
+@pytest.mark.parametrize("canonical", [BAD_PORT, "https://[::1/x", "ftp://a.example/x"])
+def test_a_canonical_url_the_store_cannot_use_is_ignored(canonical: str) -> None:
+    item = _validated(url="https://a.example/1", title="T", canonical_url=canonical)
+    assert item.canonical_url is None  # identity falls back to the fetched URL
+    assert item.to_record().identity_url == "https://a.example/1"
+
+
+@pytest.mark.parametrize("url", [BAD_PORT, "https://[::1/x", "https://a.example/" + chr(0xD800)])
+def test_an_item_url_the_store_cannot_use_is_dropped(url: str) -> None:
+    crawler = SimpleNamespace(stats=Stats())
+    item = ArticleItem("fixture-listing", url, title="T")
+    with pytest.raises(DropItem, match="invalid URL"):
+        ValidatePipeline(crawler).process_item(item)
+    assert crawler.stats.values["presswatch/items_invalid"] == 1
