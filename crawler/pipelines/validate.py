@@ -35,9 +35,11 @@ class ValidatePipeline:
             # (a port out of range, a broken IPv6 host) the fetched URL decides identity.
             self.stats.inc_value("presswatch/canonical_ignored")
             item.canonical_url = None
-        item.title = " ".join(item.title.split())[:MAX_TITLE]
-        item.body = item.body.strip()[:MAX_BODY]
-        item.summary = " ".join(item.summary.split())[:1000]
+        # NUL characters carry nothing, and PostgreSQL refuses the whole batch over one
+        # (a JSON Feed can hold "\u0000"): every item of that batch would fail every run.
+        item.title = " ".join(item.title.replace("\x00", "").split())[:MAX_TITLE]
+        item.body = item.body.replace("\x00", "").strip()[:MAX_BODY]
+        item.summary = " ".join(item.summary.replace("\x00", "").split())[:1000]
         if not item.title and not item.body:
             self.stats.inc_value("presswatch/items_invalid")
             raise DropItem(f"no title and no body: {item.url}")
@@ -52,7 +54,7 @@ class ValidatePipeline:
 def _identity_url(url: str) -> bool:
     """Whether `url` is http(s) and the store can canonicalize it (w3lib and urllib raise
     on a port out of range, a broken IPv6 host or a lone surrogate)."""
-    if not url.startswith(("http://", "https://")):
+    if not url.startswith(("http://", "https://")) or "\x00" in url:
         return False
     try:
         canonicalize_url(url)

@@ -37,9 +37,11 @@ class Stats:
 
 
 @pytest.fixture
-def pipeline(fixture_site: FixtureSiteServer, tmp_path: Path) -> Iterator[StorePipeline]:
+def pipeline(
+    fixture_site: FixtureSiteServer, tmp_path: Path, store: Store
+) -> Iterator[StorePipeline]:
+    """A store pipeline on SQLite and on PostgreSQL (the `store` fixture's two dialects)."""
     config = load_config(write_config(tmp_path, [listing_source(fixture_site)]))
-    store = Store.from_config(config)
     set_runtime(Runtime(config, config.source("fixture-listing"), store))
     crawler = SimpleNamespace(settings=Settings(), stats=Stats(), signals=SignalManager())
     pipeline = StorePipeline(crawler)
@@ -47,7 +49,8 @@ def pipeline(fixture_site: FixtureSiteServer, tmp_path: Path) -> Iterator[StoreP
     try:
         yield pipeline
     finally:
-        store.close()
+        if pipeline.writer is not None:
+            pipeline.writer.close()
 
 
 def _batch() -> list[ItemRecord]:
@@ -133,3 +136,17 @@ def test_an_item_url_the_store_cannot_use_is_dropped(url: str) -> None:
     with pytest.raises(DropItem, match="invalid URL"):
         ValidatePipeline(crawler).process_item(item)
     assert crawler.stats.values["presswatch/items_invalid"] == 1
+
+
+def test_nul_characters_are_removed_from_the_text() -> None:
+    item = _validated(
+        url="https://a.example/1", title="A\x00 title", body="Bo\x00dy.", summary="S\x00"
+    )
+    assert (item.title, item.body, item.summary) == ("A title", "Body.", "S")
+
+
+def test_text_with_nul_characters_is_stored_once_validated(pipeline: StorePipeline) -> None:
+    """PostgreSQL refuses NUL characters (the whole batch with them): validated, it stores."""
+    item = _validated(url="https://a.example/nul", title="T\x00", body="B\x00ody.")
+    outcome = pipeline.flush(prepare_records([item.to_record()]))
+    assert len(outcome.fresh) == 1
