@@ -68,7 +68,11 @@ class ConditionalGetMiddleware:
         store = self.runtime.store
         if store is None or not self.pending or reason != "finished":
             return
+        # After a failed article or a batch the store refused, a 304 next time would hide
+        # those items for good: the listing must be read again.
         if stats.get_value("presswatch/article_errors", 0):
+            return
+        if stats.get_value("presswatch/store_errors", 0):
             return
         now = utcnow()
         rows = [{"url_fp": fp, "checked_at": now, **row} for fp, row in self.pending.items()]
