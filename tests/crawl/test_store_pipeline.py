@@ -43,12 +43,16 @@ def pipeline(
     """A store pipeline on SQLite and on PostgreSQL (the `store` fixture's two dialects)."""
     config = load_config(write_config(tmp_path, [listing_source(fixture_site)]))
     set_runtime(Runtime(config, config.source("fixture-listing"), store))
-    crawler = SimpleNamespace(settings=Settings(), stats=Stats(), signals=SignalManager())
+    # pydispatcher keeps receivers per sender, process-wide: a sender of this test's own
+    # keeps one test's subscribers out of the next.
+    signals = SignalManager(sender=object())
+    crawler = SimpleNamespace(settings=Settings(), stats=Stats(), signals=signals)
     pipeline = StorePipeline(crawler)
     pipeline.open_spider()
     try:
         yield pipeline
     finally:
+        signals.disconnect_all(items_stored)
         if pipeline.writer is not None:
             pipeline.writer.close()
 
