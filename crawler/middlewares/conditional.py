@@ -70,9 +70,8 @@ class ConditionalGetMiddleware:
             return
         # After a failed article or a batch the store refused, a 304 next time would hide
         # those items for good: the listing must be read again.
-        if stats.get_value("presswatch/article_errors", 0):
-            return
-        if stats.get_value("presswatch/store_errors", 0):
+        lost = ("presswatch/article_errors", "presswatch/store_errors")
+        if any(stats.get_value(key, 0) for key in lost):
             return
         now = utcnow()
         rows = [{"url_fp": fp, "checked_at": now, **row} for fp, row in self.pending.items()]

@@ -1,4 +1,4 @@
-"""Store items in batches (`insert_items`) from a writer thread, every N items and at close."""
+"""Store items in batches (`write_batch`) from a writer thread, every N items and at close."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ from concurrent.futures import Future
 from typing import Any
 
 from scrapy.utils.defer import maybe_deferred_to_future
+from sqlalchemy import Connection
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from crawler.crawl.runtime import current_runtime
 from crawler.items import ArticleItem
 from crawler.pipelines import items_stored
-from crawler.store.items import InsertOutcome, ItemRecord, insert_items, prepare_records
+from crawler.store.items import InsertOutcome, ItemRecord, prepare_records
 from crawler.store.store import Store
-from crawler.store.writer import BatchWriter
+from crawler.store.writer import BatchWriter, write_batch
 
 logger = logging.getLogger(__name__)
 
@@ -81,12 +82,7 @@ class StorePipeline:
         assert self.store is not None
         stats = self.crawler.stats
         try:
-            with self.store.begin() as connection:
-                outcome = insert_items(connection, batch)
-                responses = self.crawler.signals.send_catch_log(
-                    items_stored, outcome=outcome, connection=connection
-                )
-                _raise_first_failure(responses)
+            outcome = write_batch(self.store, batch, self._send_stored)
         except Exception as exc:
             self._count_failure(exc)
             raise
@@ -95,6 +91,13 @@ class StorePipeline:
         stats.inc_value("presswatch/items_updated", len(outcome.updated))
         stats.inc_value("presswatch/items_unchanged", outcome.unchanged)
         return outcome
+
+    def _send_stored(self, outcome: InsertOutcome, connection: Connection) -> None:
+        """`items_stored`, inside the batch's transaction; a subscriber's error re-raised."""
+        responses = self.crawler.signals.send_catch_log(
+            items_stored, outcome=outcome, connection=connection
+        )
+        _raise_first_failure(responses)
 
     def _count_failure(self, error: Exception) -> None:
         self.crawler.stats.inc_value("presswatch/store_errors")

@@ -63,9 +63,10 @@ def install() -> None:
     import alerts.ledger
     import crawler.crawl.child
     import crawler.pipelines.store
+    import crawler.store.writer
     from crawler.daemon import ports
 
-    wrap(crawler.pipelines.store, "insert_items", after, "in_store_txn")
+    wrap(crawler.store.writer, "insert_items", after, "in_store_txn")
     wrap(crawler.pipelines.store.StorePipeline, "flush", after, "after_store_commit")
     wrap(crawler.crawl.child, "record_run", before, "before_record_run")
     wrap(ports, "deliver_immediate", before, "before_deliver")
