@@ -17,6 +17,7 @@ from crawler.config.models import (
     SourceConfig,
     SourcesFile,
 )
+from crawler.config.queries import check_queries
 from crawler.config.validation import validate
 from crawler.config.xref import check_references
 from crawler.config.yamlfile import LoadedYaml, read_yaml
@@ -91,7 +92,8 @@ def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Co
     """Load and validate everything; raise ConfigError listing every problem."""
     env = dict(os.environ if environ is None else environ)
     if not directory.is_dir():
-        issue = ConfigIssue(str(directory), "", "config directory not found (see presswatch init)")
+        where = str(directory.absolute())
+        issue = ConfigIssue(where, "", "config directory not found (see presswatch init)")
         raise ConfigError([issue])
     issues: list[ConfigIssue] = []
     settings = _load_settings(directory, env, issues)
@@ -102,7 +104,7 @@ def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Co
     if settings is not None:
         issues.extend(check_references(settings, source_list, rule_list, source_files, rule_files))
     if issues or settings is None:
-        raise ConfigError(issues)
+        raise ConfigError(sort_issues(issues))
     files = {f"source:{k}": v for k, v in source_files.items()}
     files.update({f"rule:{k}": v for k, v in rule_files.items()})
     return Config(directory, settings, tuple(source_list), tuple(rule_list), files, env)
@@ -137,14 +139,22 @@ def _load_many(
         name = f"{folder}/{path.name}"
         loaded, read_issues = read_yaml(path, name, env)
         issues.extend(read_issues)
-        if loaded is None or read_issues:
+        if loaded is None:
             continue
         parsed, model_issues = _validate_mapping(model, loaded)
         issues.extend(model_issues)
-        if parsed is not None:
+        if parsed is not None and not read_issues:
             results.append(parsed)
             issues.extend(_record_ids(parsed, folder, loaded, where))
+            if isinstance(parsed, RulesFile):
+                issues.extend(check_queries(parsed.rules, loaded))
     return results, where
+
+
+def sort_issues(issues: list[ConfigIssue]) -> list[ConfigIssue]:
+    """Files in the order they were read; within a file, by line (file-wide issues first)."""
+    order = {name: index for index, name in reversed(list(enumerate(i.file for i in issues)))}
+    return sorted(issues, key=lambda issue: (order[issue.file], issue.line or 0))
 
 
 def _validate_mapping(
@@ -165,7 +175,7 @@ def _record_ids(
             noun = folder.rstrip("s")
             line = loaded.line_of((folder, index, "id"))
             message = f'duplicate {noun} id "{entry.id}" (first defined in {first})'
-            yield ConfigIssue(loaded.name, f"{folder}[{index}].id", message, line)
+            yield ConfigIssue(loaded.name, f"{noun} {entry.id}: id", message, line)
 
 
 def _seen_twice(entries: list[BaseModel], index: int) -> bool:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
@@ -67,7 +68,21 @@ def _check_cron(value: str) -> str:
     return value
 
 
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def _parse_clock(value: Any) -> Any:
+    """`08:00` or `8:00` (24-hour); anything else is told the format, not a parse error."""
+    if isinstance(value, time):
+        return value
+    match = _CLOCK.match(str(value).strip())
+    if match is None:
+        raise ValueError(f'invalid time "{value}": write HH:MM on a 24-hour clock, e.g. "08:00"')
+    return time(int(match.group(1)), int(match.group(2)))
+
+
 Identifier = Annotated[str, AfterValidator(_check_id)]
+ClockTime = Annotated[time, BeforeValidator(_parse_clock)]
 TimezoneName = Annotated[str, AfterValidator(_check_timezone)]
 EmailAddress = Annotated[str, AfterValidator(_check_email)]
 CronExpression = Annotated[str, AfterValidator(_check_cron)]
@@ -155,7 +170,7 @@ class RecipientConfig(Strict):
     address: EmailAddress
     name: str | None = None
     timezone: TimezoneName | None = None
-    digest_time: time = time(8, 0)
+    digest_time: ClockTime = time(8, 0)
     rules: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     immediate: bool = True

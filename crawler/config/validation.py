@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from crawler.config.yamlfile import KeyPath, LoadedYaml, format_path
+from crawler.config.yamlfile import KeyPath, LoadedYaml, describe_path
 from crawler.errors import ConfigIssue
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -34,15 +34,26 @@ def validate(model: type[ModelT], loaded: LoadedYaml) -> tuple[ModelT | None, li
     try:
         return model.model_validate(loaded.data if loaded.data is not None else {}), []
     except ValidationError as exc:
-        return None, [_issue(loaded, error, model) for error in exc.errors()]
+        issues = []
+        for error in exc.errors():
+            path = _issue_path(loaded, error)
+            if error["type"] == "extra_forbidden" or not _derived(loaded, path):
+                message = _message(error, path, loaded.data, model)
+                key = describe_path(loaded.data, path)
+                issues.append(ConfigIssue(loaded.name, key, message, loaded.line_of(path)))
+        return None, issues
 
 
-def _issue(loaded: LoadedYaml, error: ErrorDetails, model: type[BaseModel]) -> ConfigIssue:
+def _issue_path(loaded: LoadedYaml, error: ErrorDetails) -> KeyPath:
     path = _data_path(loaded.data, error["loc"])
     if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
         path = (*path, "kind")
-    message = _message(error, path, loaded.data, model)
-    return ConfigIssue(loaded.name, format_path(path), message, loaded.line_of(path))
+    return path
+
+
+def _derived(loaded: LoadedYaml, path: KeyPath) -> bool:
+    """Whether the error is about a value whose ${VAR} was already reported as unset."""
+    return any(path[: len(bad)] == bad for bad in loaded.unresolved)
 
 
 def _data_path(data: Any, loc: tuple[int | str, ...]) -> KeyPath:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from crawler.config.models import RuleConfig, SettingsConfig, SourceConfig
-from crawler.errors import ConfigIssue, QuerySyntaxError
+from crawler.errors import ConfigIssue
 
 SETTINGS = "presswatch.yaml"
 
@@ -20,21 +20,10 @@ def check_references(
     """Every problem that needs more than one file to see."""
     source_ids = {s.id for s in sources}
     rule_ids = {r.id for r in rules}
-    issues = list(_check_queries(rules, rule_files))
-    issues.extend(_check_rule_targets(settings, rules, source_ids, rule_files))
+    issues = list(_check_rule_targets(settings, rules, source_ids, rule_files))
     issues.extend(_check_recipients(settings, rule_ids))
     issues.extend(_check_groups(settings))
     return issues
-
-
-def _check_queries(rules: list[RuleConfig], files: Mapping[str, str]) -> Iterable[ConfigIssue]:
-    from alerts.rules import parse_query
-
-    for rule in rules:
-        try:
-            parse_query(rule.query)
-        except QuerySyntaxError as exc:
-            yield ConfigIssue(files.get(rule.id, "rules"), f"rule {rule.id}: query", str(exc))
 
 
 def _check_rule_targets(
@@ -59,15 +48,14 @@ def _check_rule_targets(
 
 def _check_recipients(settings: SettingsConfig, rule_ids: set[str]) -> Iterable[ConfigIssue]:
     seen: set[str] = set()
-    for index, recipient in enumerate(settings.recipients):
+    for recipient in settings.recipients:
+        name = f"recipient {recipient.key}"
         if recipient.key in seen:
-            message = f'duplicate recipient "{recipient.key}"'
-            yield ConfigIssue(SETTINGS, f"recipients[{index}]", message)
+            yield ConfigIssue(SETTINGS, name, f'duplicate recipient "{recipient.key}"')
         seen.add(recipient.key)
         for rule_id in recipient.rules:
             if rule_id not in rule_ids:
-                message = f'unknown rule "{rule_id}"'
-                yield ConfigIssue(SETTINGS, f"recipients[{index}].rules", message)
+                yield ConfigIssue(SETTINGS, f"{name}: rules", f'unknown rule "{rule_id}"')
 
 
 def _check_groups(settings: SettingsConfig) -> Iterable[ConfigIssue]:

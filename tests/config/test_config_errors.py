@@ -55,42 +55,42 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
     (
         "bad duration",
         {"sources/pk.yaml": GOOD_SOURCE.replace("every: 30m", "every: 5 minuts")},
-        ["sources/pk.yaml:6: sources[0].schedule.every:", 'invalid duration "5 minuts"'],
+        ["sources/pk.yaml:6: source pk-mofa: schedule.every:", 'invalid duration "5 minuts"'],
     ),
     (
         "bad cron",
         {"sources/pk.yaml": GOOD_SOURCE.replace("{every: 30m}", '{cron: "61 * * * *"}')},
-        ["sources/pk.yaml:6: sources[0].schedule", "invalid cron expression"],
+        ["sources/pk.yaml:6: source pk-mofa: schedule", "invalid cron expression"],
     ),
     (
         "both every and cron",
         {"sources/pk.yaml": GOOD_SOURCE.replace("{every: 30m}", '{every: 1h, cron: "0 * * * *"}')},
-        ["sources[0].schedule", "exactly one of every: or cron:"],
+        ["source pk-mofa: schedule", "exactly one of every: or cron:"],
     ),
     (
         "unknown source kind",
         {"sources/pk.yaml": GOOD_SOURCE.replace("kind: listing", "kind: webpage")},
-        ["sources/pk.yaml:4: sources[0].kind:", "unknown kind 'webpage'"],
+        ["sources/pk.yaml:4: source pk-mofa: kind:", "unknown kind 'webpage'"],
     ),
     (
         "missing source kind",
         {"sources/pk.yaml": GOOD_SOURCE.replace("    kind: listing\n", "")},
-        ["sources/pk.yaml", "sources[0]", "missing kind"],
+        ["sources/pk.yaml", "source pk-mofa", "missing kind"],
     ),
     (
         "missing required key",
         {"sources/pk.yaml": GOOD_SOURCE.replace("    name: Pakistan MOFA\n", "")},
-        ["sources/pk.yaml", "sources[0].name:", "required key is missing"],
+        ["sources/pk.yaml", "source pk-mofa: name:", "required key is missing"],
     ),
     (
         "unknown key in a source",
         {"sources/pk.yaml": GOOD_SOURCE + "    selector: {item: li}\n"},
-        ["sources/pk.yaml:7: sources[0].selector:", 'did you mean "selectors"'],
+        ["sources/pk.yaml:7: source pk-mofa: selector:", 'did you mean "selectors"'],
     ),
     (
         "non-http url",
         {"sources/pk.yaml": GOOD_SOURCE.replace("https://mofa.gov.pk", "ftp://mofa.gov.pk")},
-        ["sources/pk.yaml:5: sources[0].urls[0]:", "http"],
+        ["sources/pk.yaml:5: source pk-mofa: urls[0]:", "http"],
     ),
     (
         "bad source id",
@@ -100,12 +100,16 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
     (
         "duplicate source id across files",
         {"sources/pk.yaml": GOOD_SOURCE, "sources/pk2.yaml": GOOD_SOURCE},
-        ["sources/pk2.yaml:2: sources[0].id:", 'duplicate source id "pk-mofa"', "sources/pk.yaml"],
+        [
+            "sources/pk2.yaml:2: source pk-mofa: id:",
+            'duplicate source id "pk-mofa"',
+            "sources/pk.yaml",
+        ],
     ),
     (
         "duplicate rule id in one file",
         {"rules/r.yaml": GOOD_RULE + GOOD_RULE.removeprefix("rules:\n")},
-        ["rules/r.yaml:5: rules[1].id:", 'duplicate rule id "stability"'],
+        ["rules/r.yaml:5: rule stability: id:", 'duplicate rule id "stability"'],
     ),
     (
         "missing environment variable",
@@ -125,12 +129,12 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
     (
         "bad email",
         {"presswatch.yaml": "recipients:\n  - address: not-an-address\n"},
-        ["presswatch.yaml:2: recipients[0].address:", "invalid email address"],
+        ["presswatch.yaml:2: recipient not-an-address: address:", "invalid email address"],
     ),
     (
         "bad digest time",
         {"presswatch.yaml": "recipients:\n  - address: a@example.org\n    digest_time: '25:00'\n"},
-        ["presswatch.yaml:3: recipients[0].digest_time:"],
+        ["presswatch.yaml:3: recipient a@example.org: digest_time:", "HH:MM"],
     ),
     (
         "rule query syntax error",
@@ -150,7 +154,7 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
     (
         "bad rule mode",
         {"rules/r.yaml": GOOD_RULE + "    mode: instant\n"},
-        ["rules/r.yaml:5: rules[0].mode:", "'digest' or 'immediate'"],
+        ["rules/r.yaml:5: rule stability: mode:", "'digest' or 'immediate'"],
     ),
     (
         "top level is a list",
@@ -173,7 +177,7 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
             "sources/pk.yaml": GOOD_SOURCE
             + "    pagination: {url_pattern: 'https://mofa.gov.pk/p', max_pages: 3}\n"
         },
-        ["sources[0].pagination.url_pattern:", "{page}"],
+        ["source pk-mofa: pagination.url_pattern:", "{page}"],
     ),
 ]
 
@@ -211,7 +215,7 @@ def test_all_errors_are_reported_at_once(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--config", str(tmp_path), "check-config"])
     assert result.exit_code == 2
     assert "4 configuration errors" in result.output
-    for fragment in ("timezone:", "crawl.retries:", "schedule.every:", "rules[0].mode:"):
+    for fragment in ("timezone:", "crawl.retries:", "schedule.every:", "rule stability: mode:"):
         assert fragment in result.output
 
 
@@ -219,3 +223,111 @@ def test_missing_config_dir_is_a_config_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--config", str(tmp_path / "nope"), "check-config"])
     assert result.exit_code == 2
     assert "config directory not found" in result.output
+
+
+def check(tmp_path: Path, files: dict[str, str], *args: str) -> list[str]:
+    """The error lines of `check-config` on these files (exit 2 asserted)."""
+    write_files(tmp_path, files)
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path), *args, "check-config"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    return [line.strip() for line in result.output.splitlines()[1:]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an unclosed flow list is noticed on the next line; the mistake is on line 5
+        (
+            GOOD_SOURCE.replace('["https://mofa.gov.pk/press-releases"]', "[https://x.org")
+            + "  - id: b\n",
+            "sources/pk.yaml:5: invalid YAML: this '[' is never closed",
+        ),
+        # an unclosed quote is noticed at the end of the file; the quote is on line 6
+        (
+            GOOD_SOURCE.replace("{every: 30m}", '{every: "30m}'),
+            "sources/pk.yaml:6: invalid YAML: this quoted string is never closed",
+        ),
+        # a key without a colon is noticed on the following line
+        (GOOD_SOURCE.replace("kind: listing", "kind listing"), "sources/pk.yaml:4: invalid YAML:"),
+    ],
+    ids=["unclosed bracket", "unclosed quote", "missing colon"],
+)
+def test_yaml_syntax_errors_point_at_the_mistake(tmp_path: Path, text: str, expected: str) -> None:
+    lines = check(tmp_path, {"sources/pk.yaml": text})
+    assert lines[0].startswith(expected), lines
+
+
+def test_rule_query_error_gives_the_file_line_and_column_of_the_quote(tmp_path: Path) -> None:
+    rule = GOOD_RULE.replace("'\"strategic stability\"'", "'arms AND \"strategic stability'")
+    lines = check(tmp_path, {"rules/r.yaml": rule})
+    # line 4 is `    query: 'arms AND "strategic stability'`: the quote is column 22
+    assert lines == ["rules/r.yaml:4: rule stability: query: unterminated phrase at column 22"]
+
+
+def test_rule_query_error_in_a_folded_query_points_into_the_right_line(tmp_path: Path) -> None:
+    rule = GOOD_RULE.replace(
+        "query: '\"strategic stability\"'", "query: >-\n      arms AND\n        (control OR test\n"
+    )
+    lines = check(tmp_path, {"rules/r.yaml": rule})
+    assert lines == ["rules/r.yaml:6: rule stability: query: missing ')' at column 9"]
+
+
+def test_unset_variable_is_one_error_not_two(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PW_TEST_UNSET_PORT", raising=False)
+    settings = "mail:\n  transport: smtp\n  smtp:\n    host: x\n    port: ${PW_TEST_UNSET_PORT}\n"
+    lines = check(tmp_path, {"presswatch.yaml": settings})
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("presswatch.yaml:5: mail.smtp.port: environment variable")
+
+
+def test_unset_password_is_not_given_a_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PW_TEST_UNSET_PASSWORD", raising=False)
+    settings = (
+        "mail:\n  transport: smtp\n  smtp:\n    host: x\n    password: ${PW_TEST_UNSET_PASSWORD}\n"
+    )
+    lines = check(tmp_path, {"presswatch.yaml": settings})
+    assert len(lines) == 1, lines
+    assert "PW_TEST_UNSET_PASSWORD is not set" in lines[0]
+    assert ":-" not in lines[0] and "default" not in lines[0]
+
+
+def test_digest_time_without_leading_zero_is_accepted(tmp_path: Path) -> None:
+    from crawler.config import load_config
+
+    write_files(
+        tmp_path,
+        {"presswatch.yaml": "recipients:\n  - address: a@example.org\n    digest_time: 8:05\n"},
+    )
+    config = load_config(tmp_path, {})
+    assert config.settings.recipients[0].digest_time.isoformat() == "08:05:00"
+
+
+def test_bare_dollar_variable_is_an_error(tmp_path: Path) -> None:
+    lines = check(tmp_path, {"presswatch.yaml": "data_dir: $HOME/presswatch\n"})
+    assert lines == [
+        "presswatch.yaml:1: data_dir: $HOME is not substituted: write ${HOME} to read the "
+        "environment, or $$HOME for a literal $"
+    ]
+
+
+def test_errors_within_a_file_are_sorted_by_line(tmp_path: Path) -> None:
+    # pydantic reports model errors in field order (recipients before crawl here)
+    settings = "recipients:\n  - address: nobody\ncrawl:\n  concurrency: 0\ntimezone: Mars/Base\n"
+    lines = check(tmp_path, {"presswatch.yaml": settings, "rules/r.yaml": "rules: 3\n"})
+    numbers = [int(line.split(":")[1]) for line in lines if line.startswith("presswatch.yaml")]
+    assert numbers == [2, 4, 5]
+
+
+def test_missing_default_config_directory_is_named_absolutely(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PRESSWATCH_CONFIG", raising=False)
+    result = CliRunner().invoke(cli, ["check-config"])
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'config'}: config directory not found" in result.output
