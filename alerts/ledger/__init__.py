@@ -37,7 +37,13 @@ from alerts.ledger.batches import (
 from alerts.ledger.content import build_digest, parse_snippets
 from alerts.ledger.enqueue import enqueue
 from alerts.ledger.routing import Channel, channels_for, route_rules
-from alerts.ledger.summary import LedgerSummary, RecipientLedger, last_digest, summarize
+from alerts.ledger.summary import (
+    LedgerSummary,
+    RecipientLedger,
+    last_digest,
+    summarize,
+    undelivered_digest,
+)
 
 __all__ = [
     "LEASE",
@@ -60,4 +66,5 @@ __all__ = [
     "parse_snippets",
     "route_rules",
     "summarize",
+    "undelivered_digest",
 ]

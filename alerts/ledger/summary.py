@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
@@ -19,7 +20,9 @@ class RecipientLedger:
     pending: int = 0  # deliveries waiting for a message or attached to one in flight
     failed: int = 0  # deliveries whose last attempt failed (retried, or carried forward)
     dead: int = 0  # messages given up on (permanent error or max_attempts)
-    last_error: str | None = None
+    last_error: str | None = None  # of the newest message that failed or was given up on
+    last_error_channel: str | None = None
+    next_attempt_at: datetime | None = None  # when that message is retried (None: not retried)
     last_sent_at: datetime | None = None
 
 
@@ -53,16 +56,13 @@ def summarize(connection: Connection) -> LedgerSummary:
     for recipient, status, count in connection.execute(query):
         setattr(_entry(entries, recipient), status, int(count))
     dead = (
-        select(messages.c.recipient, func.count(), func.max(messages.c.id))
+        select(messages.c.recipient, func.count())
         .where(messages.c.status == "dead")
         .group_by(messages.c.recipient)
     )
-    for recipient, count, newest in connection.execute(dead).all():
-        entry = _entry(entries, recipient)
-        entry.dead = int(count)
-        entry.last_error = connection.execute(
-            select(messages.c.last_error).where(messages.c.id == newest)
-        ).scalar()
+    for recipient, count in connection.execute(dead).all():
+        _entry(entries, recipient).dead = int(count)
+    _last_errors(connection, entries)
     sent = (
         select(messages.c.recipient, func.max(messages.c.sent_at))
         .where(messages.c.status == "sent")
@@ -71,6 +71,30 @@ def summarize(connection: Connection) -> LedgerSummary:
     for recipient, when in connection.execute(sent):
         _entry(entries, recipient).last_sent_at = when
     return LedgerSummary(dict(sorted(entries.items())))
+
+
+def _last_errors(connection: Connection, entries: dict[str, RecipientLedger]) -> None:
+    """Each recipient's newest failed-or-dead message: why mail is not getting through."""
+    newest = (
+        select(messages.c.recipient, func.max(messages.c.id))
+        .where(messages.c.status.in_(("failed", "dead")), messages.c.last_error.is_not(None))
+        .group_by(messages.c.recipient)
+    )
+    ids = [row[1] for row in connection.execute(newest)]
+    if not ids:
+        return
+    query = select(
+        messages.c.recipient,
+        messages.c.channel,
+        messages.c.status,
+        messages.c.last_error,
+        messages.c.next_attempt_at,
+    ).where(messages.c.id.in_(ids))
+    for row in connection.execute(query):
+        entry = _entry(entries, row.recipient)
+        entry.last_error = row.last_error
+        entry.last_error_channel = row.channel
+        entry.next_attempt_at = row.next_attempt_at if row.status == "failed" else None
 
 
 def _entry(entries: dict[str, RecipientLedger], recipient: str) -> RecipientLedger:
@@ -89,3 +113,24 @@ def last_digest(connection: Connection, recipient: str) -> datetime | None:
     )
     value: datetime | None = connection.execute(query).scalar()
     return value
+
+
+def undelivered_digest(connection: Connection, recipient: str) -> dict[str, Any] | None:
+    """The newest digest composed for `recipient` that the mail server has not accepted yet
+    (pending, failed and being retried, or given up on), unless a later one went out."""
+    query = (
+        select(
+            messages.c.created_at,
+            messages.c.status,
+            messages.c.attempts,
+            messages.c.last_error,
+            messages.c.next_attempt_at,
+        )
+        .where(messages.c.recipient == recipient, messages.c.channel == "digest")
+        .order_by(messages.c.id.desc())
+        .limit(1)
+    )
+    row = connection.execute(query).first()
+    if row is None or row.status == "sent":
+        return None
+    return dict(row._mapping)

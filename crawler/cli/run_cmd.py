@@ -58,15 +58,27 @@ def _interval_override() -> timedelta | None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:
-    """Sources (health, last run, last new item, next run), deliveries and next digests."""
+    """Sources (health, last run, last new item, next run), deliveries and next digests.
+
+    A broken config on disk (the daemon keeps running on its old one) is a warning, not an
+    error: the store's state is still shown, from the parts of the config that are valid.
+    """
+    from crawler.config.partial import load_config_partial
     from crawler.daemon.render import to_json, to_text
     from crawler.daemon.status import collect_status
+    from crawler.store.store import Store
     from crawler.store.types import utcnow
 
-    config = app.config()
-    store = app.open_store()
+    config, error = load_config_partial(app.config_dir)
+    if error is not None:
+        click.echo(f"warning: the configuration on disk is invalid; {error}", err=True)
+        click.echo(
+            "warning: showing the store's state (a running daemon keeps its old config)",
+            err=True,
+        )
+    store = Store.from_config(config)
     try:
-        report = collect_status(config, store, utcnow())
+        report = collect_status(config, store, utcnow(), config_error=error)
     finally:
         store.close()
     click.echo(to_json(report) if as_json else to_text(report))

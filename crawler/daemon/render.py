@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from crawler.daemon.status import Report
+from crawler.formatting import format_due, format_time, plural
 
 
 def to_json(report: Report) -> str:
@@ -20,69 +21,99 @@ def _default(value: Any) -> str:
     return str(value)
 
 
-def _when(value: datetime | None, now: datetime) -> str:
-    if value is None:
-        return "-"
-    return "now (due)" if value <= now else f"{value:%Y-%m-%d %H:%M %Z}"
-
-
 def to_text(report: Report) -> str:
-    """A one-screen summary."""
+    """A one-screen summary; every time in the config's timezone, in one format."""
     now: datetime = report["now"]
-    lines = [_daemon_line(report["daemon"], now), f"database: {report['database']}", ""]
-    lines.append(f"{'source':<28} {'health':<10} {'last run':<18} {'last new':<18} next run")
+    zone: str = report.get("timezone", "UTC")
+
+    def at(value: datetime | None) -> str:
+        return format_time(value, zone)
+
+    def due(value: datetime | None) -> str:
+        return format_due(value, now, zone)
+
+    lines = [_daemon_line(report["daemon"], at), f"database: {report['database']}", ""]
+    lines.append(f"{'source':<28} {'health':<10} {'last run':<22} {'last new':<22} next run")
     for s in report["sources"]:
-        next_text = _when(s["next_run_at"], now) if s["enabled"] else "disabled"
-        last_new = s["last_new_item_at"]
+        next_text = due(s["next_run_at"]) if s["enabled"] else "disabled"
+        if not s.get("in_config", True):
+            next_text = "not in the config on disk"
         lines.append(
-            f"{s['id']:<28} {s['health']:<10} {_past(s['last_run_at']):<18} "
-            f"{_past(last_new):<18} {next_text}"
+            f"{s['id']:<28} {s['health']:<10} {at(s['last_run_at']):<22} "
+            f"{at(s['last_new_item_at']):<22} {next_text}"
         )
-    lines += _problems(report["sources"])
+    lines += _problems(report["sources"], at)
     lines += ["", "deliveries: " + _ledger(report["deliveries"])]
     lines.append("messages:   " + _ledger(report["messages"]))
-    lines += _backlog(report.get("backlog", []))
+    lines += _backlog(report.get("backlog", []), at)
     lines.append("")
-    lines.append(f"{'recipient':<32} {'time':<6} {'timezone':<20} {'last digest':<18} next digest")
+    lines.append(f"{'recipient':<32} {'time':<6} {'timezone':<20} {'last digest':<22} next digest")
     for r in report["recipients"]:
         time_text = r["digest_time"][:5]
-        next_text = _when(r["next_digest_at"], now) if r["enabled"] else "disabled"
+        next_text = due(r["next_digest_at"]) if r["enabled"] else "disabled"
         lines.append(
             f"{r['key']:<32} {time_text:<6} {r['timezone']:<20} "
-            f"{_past(r['last_digest_at']):<18} {next_text}"
+            f"{at(r['last_digest_at']):<22} {next_text}"
         )
+    lines += _undelivered(report["recipients"], at)
     return "\n".join(lines)
 
 
-def _problems(sources: list[Report]) -> list[str]:
+def _problems(sources: list[Report], at: Any) -> list[str]:
     """Why each unhealthy source is unhealthy (the crawl's own words)."""
     lines = []
     for s in sources:
         if s["health"] not in ("ok", "new") and s.get("health_detail"):
-            since = _past(s.get("health_since"))
+            since = at(s.get("health_since"))
             lines.append(f"  {s['id']}: {s['health']} since {since}: {s['health_detail']}")
     return ["", "problems:", *lines] if lines else []
 
 
-def _backlog(entries: list[Report]) -> list[str]:
+def _backlog(entries: list[Report], at: Any) -> list[str]:
+    """Per recipient: what is not delivered yet, and the mail server's last refusal."""
     lines = []
     for entry in entries:
-        counts = f"{entry['pending']} pending, {entry['failed']} failed, {entry['dead']} dead"
-        error = f"; last error: {entry['last_error']}" if entry.get("last_error") else ""
-        lines.append(f"  {entry['recipient']}: {counts}{error}")
+        counts = (
+            f"{plural(entry['pending'], 'pending delivery', 'pending deliveries')}, "
+            f"{entry['failed']} failed, {entry['dead']} given up"
+        )
+        lines.append(f"  {entry['recipient']}: {counts}")
+        if entry.get("last_error"):
+            channel = entry.get("last_error_channel") or "message"
+            retry = entry.get("next_attempt_at")
+            when = f"; next try {at(retry)}" if retry else ""
+            lines.append(f"    last error ({channel}): {entry['last_error']}{when}")
     return lines
 
 
-def _past(value: datetime | None) -> str:
-    return "-" if value is None else f"{value:%Y-%m-%d %H:%M}Z"
+def _undelivered(recipients: list[Report], at: Any) -> list[str]:
+    """Digests composed but not accepted by the mail server: never shown as "last digest"."""
+    lines = []
+    for r in recipients:
+        digest = r.get("undelivered_digest")
+        if not digest:
+            continue
+        state = {"dead": "given up", "failed": "failed", "pending": "being sent"}.get(
+            digest["status"], digest["status"]
+        )
+        tries = plural(int(digest["attempts"]), "attempt")
+        error = f": {digest['last_error']}" if digest.get("last_error") else ""
+        retry = (
+            f", next try {at(digest['next_attempt_at'])}" if digest.get("next_attempt_at") else ""
+        )
+        lines.append(
+            f"  {r['key']}: digest of {at(digest['created_at'])} not delivered "
+            f"({state}, {tries}{retry}){error}"
+        )
+    return ["", "undelivered digests:", *lines] if lines else []
 
 
-def _daemon_line(daemon: dict[str, Any], now: datetime) -> str:
+def _daemon_line(daemon: dict[str, Any], at: Any) -> str:
     if not daemon.get("running"):
         return "daemon: not running"
     return (
         f"daemon: running (pid {daemon['pid']} on {daemon['host']}, "
-        f"since {_past(daemon['since'])}, heartbeat {_past(daemon['heartbeat_at'])})"
+        f"since {at(daemon['since'])}, heartbeat {at(daemon['heartbeat_at'])})"
     )
 
 

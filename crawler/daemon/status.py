@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from crawler.config import Config
-from crawler.config.durations import format_duration
 from crawler.config.models import SourceConfig
 from crawler.daemon import lock
-from crawler.daemon.catchup import read_last_digests
 from crawler.daemon.timing import digest_trigger, next_fire, source_overdue, source_trigger
+from crawler.errors import ConfigError
+from crawler.formatting import format_schedule
 from crawler.store.schema import deliveries, messages
 from crawler.store.schema import sources as sources_table
 from crawler.store.store import Store
@@ -21,14 +21,22 @@ from crawler.store.store import Store
 Report = dict[str, Any]
 
 
-def collect_status(config: Config, store: Store, now: datetime) -> Report:
-    """Everything `status` shows, as plain data (datetimes kept as datetimes)."""
+def collect_status(
+    config: Config, store: Store, now: datetime, config_error: ConfigError | None = None
+) -> Report:
+    """Everything `status` shows, as plain data (datetimes kept as datetimes).
+
+    With `config_error` the config on disk is broken and `config` holds its valid parts: the
+    store's sources that config no longer names are listed too (the daemon still runs them).
+    """
     return {
         "now": now,
+        "config_errors": [str(issue) for issue in config_error.issues] if config_error else [],
+        "timezone": config.settings.timezone,
         "database": safe_url(config.database_url),
         "mail": {"transport": config.settings.mail.transport},
         "daemon": _daemon(store, now),
-        "sources": _sources(config, store, now),
+        "sources": _sources(config, store, now, include_unknown=config_error is not None),
         "deliveries": _counts(store, deliveries.c.status, deliveries.c.channel),
         "messages": _counts(store, messages.c.status, messages.c.channel),
         "recipients": _recipients(config, store, now),
@@ -40,9 +48,10 @@ def _backlog(store: Store) -> list[Report]:
     """Recipients with deliveries not yet sent or messages given up on, and the last error."""
     from dataclasses import asdict
 
-    from alerts.dispatch import ledger_summary
+    from alerts import ledger
 
-    summary = ledger_summary(store)
+    with store.connect() as connection:
+        summary = ledger.summarize(connection)
     return [
         asdict(entry)
         for entry in summary.recipients.values()
@@ -73,10 +82,33 @@ def _daemon(store: Store, now: datetime) -> Report:
     }
 
 
-def _sources(config: Config, store: Store, now: datetime) -> list[Report]:
+def _sources(
+    config: Config, store: Store, now: datetime, *, include_unknown: bool = False
+) -> list[Report]:
     with store.connect() as connection:
         rows = {row.id: row for row in connection.execute(select(sources_table))}
-    return [_source(config, source, rows.get(source.id), now) for source in config.sources]
+    report = [_source(config, source, rows.get(source.id), now) for source in config.sources]
+    if include_unknown:
+        known = {source.id for source in config.sources}
+        report += [_stored_only(row) for row_id, row in sorted(rows.items()) if row_id not in known]
+    return report
+
+
+def _stored_only(row: Any) -> Report:
+    """A source the store knows but the (broken) config on disk does not validate."""
+    return {
+        "id": row.id,
+        "enabled": True,
+        "schedule": None,
+        "health": row.health,
+        "health_since": row.health_since,
+        "health_detail": row.health_detail,
+        "last_run_at": row.last_run_at,
+        "last_success_at": row.last_success_at,
+        "last_new_item_at": row.last_new_item_at,
+        "next_run_at": None,
+        "in_config": False,
+    }
 
 
 def _source(config: Config, source: SourceConfig, row: Any, now: datetime) -> Report:
@@ -92,12 +124,12 @@ def _source(config: Config, source: SourceConfig, row: Any, now: datetime) -> Re
         "last_success_at": row.last_success_at if row is not None else None,
         "last_new_item_at": row.last_new_item_at if row is not None else None,
         "next_run_at": next_run(config, source, last_run, now) if source.enabled else None,
+        "in_config": True,
     }
 
 
 def _schedule_text(source: SourceConfig) -> str:
-    every = source.schedule.every
-    return f"every {format_duration(every)}" if every else f"cron {source.schedule.cron}"
+    return format_schedule(source.schedule.every, source.schedule.cron)
 
 
 def next_run(
@@ -120,15 +152,24 @@ def _counts(store: Store, status: Any, channel: Any) -> dict[str, dict[str, int]
 
 
 def _recipients(config: Config, store: Store, now: datetime) -> list[Report]:
-    last = read_last_digests(store, config)
-    return [
-        {
-            "key": r.key,
-            "enabled": r.enabled,
-            "timezone": r.timezone or config.settings.timezone,
-            "digest_time": r.digest_time.isoformat(),
-            "last_digest_at": last.get(r.key),
-            "next_digest_at": next_fire(digest_trigger(config, r), now) if r.enabled else None,
-        }
-        for r in config.settings.recipients
-    ]
+    """Each reader's digest: the last one the mail server accepted, one that has not gone out
+    yet (with why), and the next one due."""
+    from alerts import ledger
+
+    report = []
+    with store.connect() as connection:
+        for r in config.settings.recipients:
+            report.append(
+                {
+                    "key": r.key,
+                    "enabled": r.enabled,
+                    "timezone": r.timezone or config.settings.timezone,
+                    "digest_time": r.digest_time.isoformat(),
+                    "last_digest_at": ledger.last_sent_digest(connection, r.key),
+                    "undelivered_digest": ledger.undelivered_digest(connection, r.key),
+                    "next_digest_at": (
+                        next_fire(digest_trigger(config, r), now) if r.enabled else None
+                    ),
+                }
+            )
+    return report
