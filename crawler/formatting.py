@@ -55,11 +55,14 @@ def format_seconds(seconds: float) -> str:
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
-    """ "1 new match", "3 new matches": the last word of `noun` takes the plural."""
+    """`1 new match`, `3 new matches`: the last word of `noun` takes the plural (or `many`
+    is the whole plural phrase)."""
     if count == 1:
         return f"{count} {noun}"
+    if many is not None:
+        return f"{count} {many}"
     head, _, last = noun.rpartition(" ")
-    word = many or _IRREGULAR.get(last) or _plural_word(last)
+    word = _IRREGULAR.get(last) or _plural_word(last)
     return f"{count} {head + ' ' if head else ''}{word}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 from rich.console import Console
@@ -12,6 +13,7 @@ from crawler.cli.context import AppContext, pass_app
 from crawler.config import Config
 from crawler.crawl import RunSummary, run_crawls
 from crawler.errors import UsageError
+from crawler.formatting import format_seconds, plural
 
 
 @click.command("crawl")
@@ -28,19 +30,41 @@ def crawl(app: AppContext, source_ids: tuple[str, ...]) -> None:
         click.echo("no enabled sources")
         return
     console = Console(stderr=True)
-    with console.status(f"crawling {len(ids)} source(s)") as status:
+    clock = time.monotonic()
+    with console.status(f"crawling {plural(len(ids), 'source')}") as status:
         done: list[str] = []
 
         def progress(source_id: str, run: RunSummary | None) -> None:
             if run is not None:
                 done.append(source_id)
-                console.log(f"{source_id}: {run.health} ({run.items_new} new)")
-                status.update(f"crawled {len(done)}/{len(ids)} source(s)")
+                # print, not log: Console.log appends the caller's file:line to every line
+                console.print(progress_line(run), highlight=False)
+                status.update(f"crawled {len(done)}/{len(ids)} sources")
 
         runs = run_crawls(config, ids, progress=progress if console.is_terminal else None)
-    Console(file=sys.stdout).print(summary_table(runs))
+    out = Console(file=sys.stdout)
+    out.print(summary_table(runs))
+    out.print(total_line(runs, time.monotonic() - clock), highlight=False)
     if all(run.failed for run in runs):
         raise SystemExit(1)
+
+
+def progress_line(run: RunSummary) -> str:
+    """One line per finished source while the others still run."""
+    return (
+        f"{run.source_id}: {run.health} ({plural(run.items_new, 'new item')}, "
+        f"{format_seconds(run.elapsed)})"
+    )
+
+
+def total_line(runs: list[RunSummary], seconds: float) -> str:
+    """The whole command: sources, new items, failures and wall time."""
+    failed = sum(1 for run in runs if run.failed)
+    new = sum(run.items_new for run in runs)
+    return (
+        f"{plural(len(runs), 'source')} crawled in {format_seconds(seconds)}: "
+        f"{plural(new, 'new item')}, {failed} failed"
+    )
 
 
 def resolve_sources(config: Config, source_ids: tuple[str, ...]) -> list[str]:
@@ -56,9 +80,9 @@ def resolve_sources(config: Config, source_ids: tuple[str, ...]) -> list[str]:
 
 
 def summary_table(runs: list[RunSummary]) -> Table:
-    """Per source: requests, new, updated, errors, health, duration."""
+    """Per source: requests, new, updated, errors, health, and the crawl process's wall time."""
     table = Table(title="crawl summary")
-    for name in ("source", "requests", "new", "updated", "errors", "health", "seconds"):
+    for name in ("source", "requests", "new", "updated", "errors", "health", "time"):
         table.add_column(name, justify="left" if name in ("source", "health") else "right")
     for run in runs:
         table.add_row(
@@ -68,7 +92,7 @@ def summary_table(runs: list[RunSummary]) -> Table:
             str(run.items_updated),
             str(run.errors),
             run.health,
-            f"{run.duration:.1f}",
+            format_seconds(run.elapsed),
         )
     return table
 

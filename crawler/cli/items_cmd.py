@@ -10,6 +10,7 @@ import click
 from crawler.cli.context import AppContext, pass_app
 from crawler.config.durations import parse_duration
 from crawler.errors import UsageError
+from crawler.formatting import format_time
 from crawler.store.types import utcnow
 
 
@@ -42,11 +43,13 @@ def items(
     if not rows:
         click.echo("no items")
         return
+    zone = app.config().settings.timezone
+    click.echo(f"{'id':>7}  {'published (or first seen)':<25}  {'source':<20} title / url")
     for row in rows:
         when = row.published_at or row.first_seen_at
-        stamp = when.strftime("%Y-%m-%d %H:%M") if when else "-"
-        click.echo(f"{row.id:>7}  {stamp}  {row.source_id:<20} {row.title[:90]}")
-        click.echo(f"{'':>7}  {row.url}")
+        stamp = format_time(when, zone)
+        click.echo(f"{row.id:>7}  {stamp:<25}  {row.source_id:<20} {row.title[:90]}")
+        click.echo(f"{'':>7}  {'':<25}  {'':<20} {row.url}")
 
 
 def _since(text: str | None) -> datetime | None:

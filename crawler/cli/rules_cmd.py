@@ -11,6 +11,7 @@ from alerts.rules import MatchDocument, RuleEngine, RuleHit, RuleSpec, highlight
 from crawler.cli.context import AppContext, pass_app
 from crawler.config import Config
 from crawler.errors import PresswatchError, UsageError
+from crawler.formatting import plural
 from crawler.pipelines.rules import rule_spec
 
 MAX_FETCH_BYTES = 10 * 1024 * 1024
@@ -181,7 +182,8 @@ def rematch(app: AppContext, since: str) -> None:
         raise UsageError(f"--since: {exc}") from exc
     config = app.config()
     result = rematch_items(app.open_store(), config, window)
-    click.echo(f"checked {result.items} items: {result.new_matches} new matches")
+    matches = plural(result.new_matches, "new match")
+    click.echo(f"checked {plural(result.items, 'item')}: {matches}")
 
 
 COMMANDS = [rules]

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from crawler.cli.context import AppContext, pass_app
 from crawler.crawl.runner import run_child
 from crawler.errors import CrawlError, UsageError
+from crawler.formatting import format_schedule, format_time
 from crawler.store.schema import items, sources
 
 
@@ -35,9 +36,9 @@ def list_sources(app: AppContext) -> None:
         table.add_column(name, justify="right" if name == "items" else "left")
     for source in config.sources:
         health, last_run, count = state.get(source.id, ("new", None, 0))
-        schedule = source.schedule.cron or str(source.schedule.every)
+        schedule = format_schedule(source.schedule.every, source.schedule.cron)
         health = health if source.enabled else f"{health} (disabled)"
-        when = last_run.strftime("%Y-%m-%d %H:%M") if last_run else "-"
+        when = format_time(last_run, config.settings.timezone)
         table.add_row(source.id, source.kind, schedule, health, when, str(count))
     Console(file=sys.stdout, width=140).print(table)
 

@@ -14,6 +14,7 @@ import os
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -46,12 +47,14 @@ def _run_one(config: Config, source_id: str, progress: Progress | None) -> RunSu
     if progress:
         progress(source_id, None)
     started = utcnow()
+    clock = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="presswatch-run-") as tmp:
         summary_file = Path(tmp) / "summary.json"
         failure = run_child(config, source_id, ["--summary", str(summary_file)])
         run = _read_summary(summary_file) or _record_dead(
             config, source_id, started, failure or "no summary written"
         )
+    run.process_seconds = time.monotonic() - clock
     if progress:
         progress(source_id, run)
     return run

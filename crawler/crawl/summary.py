@@ -42,11 +42,19 @@ class RunSummary:
     health: str = ""
     messages: list[str] = field(default_factory=list)
     run_id: int | None = None
+    # wall-clock seconds of the whole crawl process (start-up and store included), set by
+    # the parent; `duration` is only the spider's own run
+    process_seconds: float | None = None
 
     @property
     def duration(self) -> float:
         end = self.finished_at or utcnow()
         return max(0.0, (end - self.started_at).total_seconds())
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds the crawl took as the user waited for it (the process, else the spider)."""
+        return self.process_seconds if self.process_seconds is not None else self.duration
 
     @property
     def failed(self) -> bool:

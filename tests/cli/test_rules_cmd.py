@@ -100,7 +100,7 @@ def test_item_input_and_rematch(tmp_path: Path) -> None:
     status, output = invoke("--config", str(tmp_path), "rules", "test", "x", "--item", "999")
     assert status == 2 and "no item 999" in output
     (tmp_path / "rules" / "r.yaml").write_text(MORE_RULES, encoding="utf-8")
-    for expected in ("1 new matches", "0 new matches"):
+    for expected in ("1 new match\n", "0 new matches"):
         status, output = invoke("--config", str(tmp_path), "rules", "rematch", "--since", "1d")
         assert status == 0, output
         assert expected in output

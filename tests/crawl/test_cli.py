@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +13,14 @@ from tests.sites import FixtureSiteServer, Site, build_listing_site, listing_sou
 PRESSWATCH = Path(sys.executable).parent / "presswatch"
 
 
-def _cli(config_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _cli(
+    config_dir: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     command = [str(PRESSWATCH), "--config", str(config_dir), *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
+    environ = {**os.environ, **(env or {})}
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=240, check=False, env=environ
+    )
 
 
 def test_cli_crawl_sources_list_and_test(tmp_path: Path) -> None:
@@ -25,12 +32,26 @@ def test_cli_crawl_sources_list_and_test(tmp_path: Path) -> None:
         assert not (tmp_path / "data" / "presswatch.db").exists()  # nothing stored
         unknown = _cli(config_dir, "crawl", "nope")
         assert unknown.returncode == 2 and "fixture-listing" in unknown.stderr
-        crawled = _cli(config_dir, "crawl")
+        # FORCE_COLOR makes rich treat stderr as a terminal: the progress lines are printed
+        crawled = _cli(config_dir, "crawl", env={"FORCE_COLOR": "1", "COLUMNS": "160"})
         assert crawled.returncode == 0, crawled.stderr
         assert "fixture-listing" in crawled.stdout and "ok" in crawled.stdout
+        plain_err = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", crawled.stderr)
+        assert re.search(r"fixture-listing: ok \(10 new items, \d+\.\ds\)", plain_err), plain_err
+        assert ".py:" not in plain_err + crawled.stdout  # no logging file:line in the output
+        total = re.search(r"1 source crawled in (\d+\.\d)s: 10 new items, 0 failed", crawled.stdout)
+        assert total, crawled.stdout
+        row = next(line for line in crawled.stdout.splitlines() if "fixture-listing" in line)
+        assert re.search(r"\d+\.\ds", row), row  # the crawl process's wall time, with its unit
         listed = _cli(config_dir, "sources", "list")
         assert listed.returncode == 0 and "fixture-listing" in listed.stdout
         assert " 10" in listed.stdout or "10 " in listed.stdout
+        assert "every " in listed.stdout and ":00:00" not in listed.stdout
+        assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", listed.stdout), listed.stdout
+        shown = _cli(config_dir, "items", "--limit", "2")
+        assert shown.returncode == 0, shown.stderr
+        header = shown.stdout.splitlines()[0]
+        assert header.split()[:2] == ["id", "published"] and "source" in header
 
 
 def test_unknown_spider_names_known_ones() -> None:
