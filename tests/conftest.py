@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,18 +11,28 @@ import pytest
 from crawler.store.store import Store
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus"
+# The shared real-world corpus: $PRESSWATCH_CORPUS, else ../shared/corpus next to the clone.
+CORPUS_DIR = Path(os.environ.get("PRESSWATCH_CORPUS") or REPO_ROOT.parent / "shared" / "corpus")
 
 # Fixture sites (a local HTTP server with generated and hostile sites) for every test.
 pytest_plugins = ["tests.sites.plugin"]
 
 
+def require_corpus(path: Path) -> Path:
+    """`path` in the corpus; a test without it skips, except in CI (CI=true) where it fails:
+    a corpus missing there would silently drop the tests against real pages."""
+    if not path.exists():
+        why = f"real-world corpus not found at {path} (set PRESSWATCH_CORPUS)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{why}: required in CI")
+        pytest.skip(why)
+    return path
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
-    """The shared real-world corpus; tests using it skip when it is absent."""
-    if not CORPUS_DIR.is_dir():
-        pytest.skip(f"real-world corpus not found at {CORPUS_DIR}")
-    return CORPUS_DIR
+    """The shared real-world corpus (skips when absent, fails in CI)."""
+    return require_corpus(CORPUS_DIR)
 
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

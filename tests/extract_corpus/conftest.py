@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from crawler.config.loader import Config, load_config
+from tests.conftest import require_corpus
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path("foreign_ministries") / "diplomaticpulse_fixtures"
@@ -22,11 +23,8 @@ def shipped_config() -> Config:
 
 @pytest.fixture(scope="session")
 def ministry_dir(corpus_dir: Path) -> Path:
-    """The saved DiplomaticPulse fixture pages (skips without the corpus)."""
-    path = corpus_dir / FIXTURES
-    if not path.is_dir():
-        pytest.skip(f"{path} not found")
-    return path
+    """The saved DiplomaticPulse fixture pages (skips without the corpus, fails in CI)."""
+    return require_corpus(corpus_dir / FIXTURES)
 
 
 @pytest.fixture(scope="session")
