@@ -95,6 +95,8 @@ def build_message(
     msg.set_content(rendered.text, subtype="plain", charset="utf-8")
     # base64 for HTML: as compact as quoted-printable for inlined markup, and 10x faster to encode
     msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="base64")
+    for part in msg.iter_parts():
+        del part["MIME-Version"]  # add_alternative copies it into the part; it belongs on top
     return msg
 
 

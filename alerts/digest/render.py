@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,25 @@ from alerts.digest.model import Digest, DigestKind
 
 SUBJECT_WIDTH = 160
 TITLE_WIDTH = 80
+
+
+_CHARSET = re.compile(r"<meta\s+charset=[\"']?[\w-]+[\"']?\s*/?>", re.IGNORECASE)
+_HEAD = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
+
+
+def charset_first(html: str) -> str:
+    """Move `<meta charset>` to the start of `<head>`.
+
+    Browsers only honour it within the first 1,024 bytes, and the CSS inliner puts the kept
+    `@media` rules (about 1.1 KB) in a `<style>` before it, so a preview opened from disk
+    was decoded as windows-1252.
+    """
+    meta = _CHARSET.search(html)
+    head = _HEAD.search(html)
+    if meta is None or head is None or meta.start() < head.end():
+        return html
+    without = html[: meta.start()] + html[meta.end() :]
+    return without[: head.end()] + meta.group(0) + without[head.end() :]
 
 
 @dataclass(frozen=True)
@@ -90,8 +110,19 @@ class DigestRenderer:
         subject = formatting.shorten(subject, SUBJECT_WIDTH)
         context["subject"] = subject
         text = self._render(f"{digest.kind}.txt.j2", context)
-        html = self._inliner.inline(self._render(f"{digest.kind}.html.j2", context))
+        html = self._html(f"{digest.kind}.html.j2", context)
         return RenderedMessage(digest.kind, subject, text, html)
+
+    def render_test(self, recipient: str) -> RenderedMessage:
+        """The message of `presswatch notify test`: a whole HTML document like a digest's."""
+        subject = f"{self.subject_prefix}: test message"
+        context = {"prefix": self.subject_prefix, "recipient": recipient, "subject": subject}
+        text = self._render("test.txt.j2", context)
+        return RenderedMessage("alert", subject, text, self._html("test.html.j2", context))
+
+    def _html(self, name: str, context: dict[str, Any]) -> str:
+        """Rendered, CSS inlined, and the charset declared first (see `charset_first`)."""
+        return charset_first(self._inliner.inline(self._render(name, context)))
 
     def _context(self, digest: Digest) -> dict[str, Any]:
         return {

@@ -64,15 +64,14 @@ def notify_test(app: AppContext, recipient: str) -> None:
     """Send a test message to RECIPIENT (id or address) through the configured transport."""
     from alerts.delivery import Transport, build_message, make_message_id
     from alerts.delivery.message import address_domain
-    from alerts.digest import RenderedMessage
+    from alerts.digest import DigestRenderer
     from alerts.dispatch import select_recipients
 
     config = app.config()
     mail = config.settings.mail
     target = select_recipients(config, recipient)[0]
-    prefix = mail.subject_prefix
-    text = f"This is a test message from {prefix}. If you read it, delivery works.\n"
-    rendered = RenderedMessage("alert", f"{prefix}: test message", text, f"<p>{text}</p>")
+    renderer = DigestRenderer.from_config(config.template_dir, subject_prefix=mail.subject_prefix)
+    rendered = renderer.render_test(target.name or target.address)
     message_id = make_message_id(
         f"test:{target.key}:{uuid.uuid4().hex}", address_domain(mail.from_address)
     )

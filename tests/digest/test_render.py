@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -123,3 +124,23 @@ def test_500_items_render_completely(renderer: DigestRenderer) -> None:
     rendered = renderer.render(digest)
     assert rendered.html.count(EN_ITEM.url) >= 500
     assert rendered.text.count(EN_ITEM.title) == 500
+
+
+@pytest.mark.parametrize("make", [full_digest, heartbeat_digest, alert_digest])
+def test_charset_is_declared_within_the_first_1024_bytes(
+    renderer: DigestRenderer, make: Callable[[], Digest]
+) -> None:
+    # browsers opening the preview from disk only look for it there
+    html = renderer.render(make()).html.encode("utf-8")
+    assert html.startswith(b"<!DOCTYPE html>")
+    assert 0 < html.find(b'<meta charset="utf-8">') < 1024
+    assert html.count(b"<meta charset") == 1
+    assert b"prefers-color-scheme: dark" in html  # the @media rules are still there
+
+
+def test_charset_first_leaves_a_document_without_head_alone() -> None:
+    from alerts.digest.render import charset_first
+
+    assert charset_first("<p>x</p>") == "<p>x</p>"
+    moved = charset_first('<html><head><style>a{}</style><meta charset="utf-8"></head></html>')
+    assert moved == '<html><head><meta charset="utf-8"><style>a{}</style></head></html>'

@@ -10,7 +10,7 @@ from crawler.cli.main import cli
 from crawler.store.store import Store
 from tests.delivery.conftest import free_port
 from tests.ledger.conftest import Server
-from tests.ledger.seed import ALICE, counts, seed_matches, write_config
+from tests.ledger.seed import ALICE, counts, parse, seed_matches, write_config
 
 
 def _run(config_dir: Path, *args: str) -> tuple[int, str]:
@@ -67,6 +67,16 @@ def test_notify_test(tmp_path: Path, server: Server) -> None:
     code, output = _run(config_dir, "notify", "test", "alice")
     assert code == 0, output
     assert [r.rcpt_tos for r in server.handler.received] == [(ALICE,)]
+    message = parse(server.handler.received[0].data)
+    assert message["MIME-Version"] == "1.0"
+    text_part, html_part = message.get_payload()
+    for part in (text_part, html_part):
+        assert part["MIME-Version"] is None  # only the top-level message carries it
+    html = html_part.get_payload(decode=True)
+    assert html.lstrip().lower().startswith(b"<!doctype html>")
+    assert b"</html>" in html and b"<title>" in html
+    assert 0 < html.find(b'<meta charset="utf-8">') < 1024
+    assert "If you can read it, delivery works" in text_part.get_content()
     store.close()
 
 
