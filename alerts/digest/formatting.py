@@ -75,6 +75,25 @@ def shorten(value: str, width: int) -> str:
     return cut.rstrip(" ,;:-–—") + "…"
 
 
+def title_list(titles: Iterable[str], width: int, title_width: int = 60) -> str:
+    """Several titles for a subject: whole (each shortened to `title_width`) while they fit in
+    `width`, quoted so their own commas do not run together, then how many more:
+    `"A", "B" and 2 more`. One title is shown alone, unquoted."""
+    names = [shorten(title, title_width) for title in titles]
+    if len(names) == 1:
+        return shorten(names[0], width)
+    shown: list[str] = []
+    for index, name in enumerate(names):
+        rest = len(names) - index - 1
+        tail = f" and {rest} more" if rest else ""
+        candidate = ", ".join([*shown, f"“{name}”"]) + tail
+        if shown and len(candidate) > width:
+            break
+        shown.append(f"“{name}”")
+    rest = len(names) - len(shown)
+    return ", ".join(shown) + (f" and {rest} more" if rest else "")
+
+
 def join_names(names: Iterable[str], limit: int = 3) -> str:
     """ "A, B, C" or "A, B, C +2 more" when there are more than `limit`."""
     items = list(names)

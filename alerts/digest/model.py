@@ -123,6 +123,8 @@ class Digest:
     health: tuple[SourceHealthLine, ...] = ()
     sources_checked: int = 0
     sources_failing: int = 0
+    # enabled sources in the config (None: unknown); 0 means the digest cannot vouch for silence
+    sources_configured: int | None = None
     kind: DigestKind = "digest"
     ordered_sections: tuple[DigestSection, ...] = field(init=False, repr=False, compare=False)
 
@@ -142,6 +144,22 @@ class Digest:
     def is_heartbeat(self) -> bool:
         """True when nothing matched: the message only proves the daemon is alive."""
         return not self.ordered_sections
+
+    @property
+    def items(self) -> tuple[DigestItem, ...]:
+        """Every item in the order shown, each once."""
+        seen: dict[str, DigestItem] = {}
+        for section in self.ordered_sections:
+            for item in section.items:
+                seen.setdefault(item.item_id, item)
+        return tuple(seen.values())
+
+    @property
+    def coverage_problem(self) -> Literal["unconfigured", "unchecked"] | None:
+        """Why "no new matches" would mean nothing: no sources, or none checked this period."""
+        if self.kind != "digest" or self.sources_checked > 0:
+            return None
+        return "unconfigured" if self.sources_configured == 0 else "unchecked"
 
     @property
     def first_item(self) -> DigestItem | None:

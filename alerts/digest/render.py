@@ -78,6 +78,7 @@ def build_environment(template_dir: Path | None = None) -> Environment:
         shorten=formatting.shorten,
         one_line=formatting.one_line,
         join_names=formatting.join_names,
+        title_list=formatting.title_list,
         safe_url=formatting.safe_url,
     )
     return env

@@ -77,6 +77,7 @@ def build_digest(
         health=health,
         sources_checked=checked,
         sources_failing=failing,
+        sources_configured=len(config.enabled_sources) if kind == "digest" else None,
         kind=kind,
     )
 

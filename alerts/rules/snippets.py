@@ -9,6 +9,10 @@ from alerts.rules.model import MatchDocument, Span
 WIDTH = 200
 MAX_SNIPPETS = 3
 _WORD_SEARCH = 30  # how far to look for a space before cutting inside a word (CJK has none)
+# A paragraph break after a line without closing punctuation (a title or heading followed by
+# the body) becomes this, not a space: "…in South Asia — The Foreign Minister…".
+BREAK = " — "
+_CLOSING = set(".!?:;…。！？؟۔\"'»”’)]")
 
 
 def highlight(
@@ -74,6 +78,12 @@ def _window(text: str, first: int, last: int) -> tuple[int, int]:
     return start, end
 
 
+def _runs_on(out: list[str]) -> bool:
+    """Whether the text so far ends without closing punctuation (a heading, a title)."""
+    last = next((piece for piece in reversed(out) if piece.strip()), "")
+    return bool(last) and last[-1] not in _CLOSING and last != "…"
+
+
 def _snippet(text: str, group: list[tuple[int, int]]) -> tuple[str, tuple[tuple[int, int], ...]]:
     first, last = group[0][0], max(end for _, end in group)
     start, end = _window(text, first, last)
@@ -85,15 +95,23 @@ def _snippet(text: str, group: list[tuple[int, int]]) -> tuple[str, tuple[tuple[
     out: list[str] = [prefix]
     where: dict[int, int] = {}
     size = len(prefix)
-    for i in range(start, end):
+    i = start
+    while i < end:
         where[i] = size
-        if text[i].isspace():
-            if out[-1] == " ":
-                continue
-            out.append(" ")
-        else:
+        if not text[i].isspace():
             out.append(text[i])
-        size += 1
+            size += 1
+            i += 1
+            continue
+        run_end = i
+        while run_end < end and text[run_end].isspace():
+            where[run_end] = size
+            run_end += 1
+        paragraph = text.count("\n", i, run_end) >= 2
+        gap = BREAK if paragraph and _runs_on(out) else " "
+        out.append(gap)
+        size += len(gap)
+        i = run_end
     where[end] = size
     suffix = "…" if end < len(text) else ""
     marks = tuple((where[s], where[e]) for s, e in group if start <= s and e <= end)

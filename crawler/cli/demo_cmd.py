@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy import func, select
@@ -12,7 +14,8 @@ from sqlalchemy import func, select
 from crawler.config import Config, load_config
 from crawler.demo.config import write_demo_config
 from crawler.demo.server import DemoServer
-from crawler.store.schema import items, rule_matches
+from crawler.formatting import format_seconds, plural
+from crawler.store.schema import deliveries, items
 from crawler.store.store import Store
 
 
@@ -22,8 +25,18 @@ from crawler.store.store import Store
     type=click.Path(file_okay=False, path_type=Path),
     help="Keep the demo's config, store and outbox in DIR (default: a temporary directory).",
 )
-@click.option("--serve", is_flag=True, help="Only serve the demo site until Ctrl-C.")
-@click.option("--port", default=0, show_default="a free port", help="Port of the demo site.")
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Only serve the demo site until Ctrl-C (with --keep DIR: and write DIR/config for it).",
+)
+@click.option(
+    "--port",
+    default=0,
+    type=click.IntRange(0, 65535),
+    show_default="a free port",
+    help="Port of the demo site (--serve --port N serves a kept demo's site again).",
+)
 def demo(keep: Path | None, serve: bool, port: int) -> None:
     """Show presswatch end to end, offline: crawl a bundled site, match, write a digest."""
     with DemoServer(port) as server:
@@ -31,10 +44,10 @@ def demo(keep: Path | None, serve: bool, port: int) -> None:
             _serve(server, keep)
             return
         if keep is not None:
-            _run_demo(server, keep)
+            _run_demo(server, keep.absolute(), kept=True)
             return
         with tempfile.TemporaryDirectory(prefix="presswatch-demo-") as tmp:
-            _run_demo(server, Path(tmp))
+            _run_demo(server, Path(tmp), kept=False)
 
 
 def _serve(server: DemoServer, keep: Path | None) -> None:
@@ -47,8 +60,9 @@ def _serve(server: DemoServer, keep: Path | None) -> None:
     ):
         click.echo(f"  {server.base_url}{path}")
     if keep is not None:
-        write_demo_config(keep, server.base_url)
-        click.echo(f"a config using it is in {keep}: presswatch --config {keep} run --once")
+        config_dir = write_demo_config(keep.absolute() / "config", server.base_url)
+        click.echo(f"a config using it is in {config_dir}:")
+        click.echo(f"  presswatch --config {config_dir} run --once --digest")
     try:
         while True:
             time.sleep(3600)
@@ -56,7 +70,7 @@ def _serve(server: DemoServer, keep: Path | None) -> None:
         click.echo("stopped")
 
 
-def _run_demo(server: DemoServer, workdir: Path) -> None:
+def _run_demo(server: DemoServer, workdir: Path, *, kept: bool) -> None:
     from alerts.dispatch import deliver_digests, deliver_immediate
     from crawler.crawl.runner import run_crawls
 
@@ -72,9 +86,26 @@ def _run_demo(server: DemoServer, workdir: Path) -> None:
     click.echo("[3/3] writing the digest ...")
     preview = workdir / "digest-preview.html"
     digests = deliver_digests(config, store, preview=preview)
-    click.echo(_summary(config, store, workdir, preview, len(runs), len(alerts), len(digests)))
-    click.echo(f"done in {time.monotonic() - started:.1f}s")
+    sent = Sent(len(runs), _items(alerts), _items(digests), len(alerts), len(digests))
+    click.echo(_summary(config, store, sent))
+    click.echo(_kept(config, preview, server) if kept else _not_kept())
+    click.echo(f"done in {format_seconds(time.monotonic() - started)}")
     store.close()
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What the demo crawled and sent: the item counts are those the messages show."""
+
+    sources: int
+    alerted_items: int
+    digest_items: int
+    alerts: int
+    digests: int
+
+
+def _items(reports: list[Any]) -> int:
+    return sum(int(report.items) for report in reports if report.status == "sent")
 
 
 def _progress(source_id: str, run: object | None) -> None:
@@ -85,40 +116,66 @@ def _progress(source_id: str, run: object | None) -> None:
     click.echo(f"      {source_id:<16} {new:>3} new   {health}")
 
 
-def _summary(
-    config: Config,
-    store: Store,
-    workdir: Path,
-    preview: Path,
-    crawled: int,
-    alerts: int,
-    digests: int,
-) -> str:
+def _summary(config: Config, store: Store, sent: Sent) -> str:
+    """Counts in the digest's own terms: items, each under the one rule the digest lists it
+    under (an item several rules match, or a copy on another site, is not counted again)."""
+    listed = (
+        select(deliveries.c.rule_id, func.count(func.distinct(deliveries.c.item_id)))
+        .where(deliveries.c.channel == "digest")
+        .group_by(deliveries.c.rule_id)
+    )
     with store.connect() as connection:
         stored = connection.scalar(select(func.count()).select_from(items)) or 0
-        per_rule: dict[str, int] = dict(
-            connection.execute(
-                select(rule_matches.c.rule_id, func.count()).group_by(rule_matches.c.rule_id)
-            ).all()
-        )
-    outbox = config.data_dir / "outbox"
-    lines = [
-        "",
-        f"sources crawled: {crawled}    items stored: {stored}",
-        "matches per rule:",
-        *(f"  {rule.name:<24} {per_rule.get(rule.id, 0)}" for rule in config.rules),
-        f"immediate alerts: {alerts}    digests: {digests}",
-        f"outbox (.eml):   {outbox}",
-        f"digest preview:  {preview}",
-        "",
-        "next:",
-        "  presswatch init myconfig                 a starter config to edit",
-        "  presswatch --config myconfig check-config",
-        "  presswatch --config myconfig sources test <id>",
-    ]
-    if workdir.name.startswith("presswatch-demo-"):
-        lines.insert(-4, "(temporary files are removed on exit: use --keep DIR to keep them)")
-    return "\n".join(lines)
+        per_rule: dict[str, int] = {rule: int(n) for rule, n in connection.execute(listed)}
+    return "\n".join(
+        [
+            "",
+            f"{plural(sent.sources, 'source')} crawled, {plural(stored, 'item')} stored, "
+            f"{plural(sent.digest_items, 'item')} in the digest:",
+            *(f"  {rule.name:<24} {per_rule.get(rule.id, 0)}" for rule in config.rules),
+            f"{plural(sent.alerts, 'immediate alert')} ({plural(sent.alerted_items, 'item')}), "
+            f"{plural(sent.digests, 'digest')} ({plural(sent.digest_items, 'item')})",
+        ]
+    )
+
+
+def _kept(config: Config, preview: Path, server: DemoServer) -> str:
+    port = server.base_url.rsplit(":", 1)[1]
+    return "\n".join(
+        [
+            f"outbox (.eml):   {config.data_dir / 'outbox'}",
+            f"digest preview:  {preview}",
+            f"config:          {config.directory}",
+            "",
+            f"The config's sources point at the demo site on port {port}, which closes when",
+            "this command exits. To crawl them again, serve the site on the same port:",
+            f"  presswatch demo --serve --port {port}",
+            f"  presswatch --config {config.directory} run --once --digest   (in another shell)",
+            "",
+            "next:",
+            *_NEXT,
+        ]
+    )
+
+
+def _not_kept() -> str:
+    return "\n".join(
+        [
+            "",
+            "The demo's files were temporary and are removed now: run presswatch demo --keep DIR",
+            "to keep its config, store, outbox (.eml) and digest preview.",
+            "",
+            "next:",
+            *_NEXT,
+        ]
+    )
+
+
+_NEXT = [
+    "  presswatch init myconfig                 a starter config to edit",
+    "  presswatch --config myconfig check-config",
+    "  presswatch --config myconfig sources test <id>",
+]
 
 
 COMMANDS = [demo]

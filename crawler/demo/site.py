@@ -26,17 +26,25 @@ def build_site(base_url: str) -> Pages:
             "press-releases",
         )
     )
-    pages.update(_listing_site(base_url, "/ruritania", "МИД Руритании", RURITANIA, "news"))
+    # two statements a page: the demo's ?page={page} pagination has a real second page
+    pages.update(
+        _listing_site(base_url, "/ruritania", "МИД Руритании", RURITANIA, "news", per_page=2)
+    )
     pages.update(_feed_site(base_url, "/sylvania", "Sylvania Foreign Office", SYLVANIA, full=False))
     pages.update(_feed_site(base_url, "/wire", "Demo Wire", WIRE, full=True))
     return pages
 
 
 def _listing_site(
-    base: str, root: str, name: str, statements: tuple[Statement, ...], section: str
+    base: str,
+    root: str,
+    name: str,
+    statements: tuple[Statement, ...],
+    section: str,
+    per_page: int = PER_PAGE,
 ) -> Pages:
     pages: Pages = {}
-    chunks = [statements[i : i + PER_PAGE] for i in range(0, len(statements), PER_PAGE)]
+    chunks = [statements[i : i + per_page] for i in range(0, len(statements), per_page)]
     for number, chunk in enumerate(chunks, start=1):
         path = f"{root}/{section}" + ("" if number == 1 else f"?page={number}")
         has_next = number < len(chunks)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import sqlite3
 import subprocess
 import sys
@@ -29,14 +30,29 @@ def test_demo_crawls_matches_and_writes_a_digest(tmp_path: Path) -> None:
     result = presswatch("demo", "--keep", str(tmp_path))
     assert result.returncode == 0, result.stderr + result.stdout
     out = result.stdout
-    assert "sources crawled: 4" in out
-    assert "items stored: 11" in out
+    # the summary counts items as the digest does: each once, under the rule it is listed under
+    assert "4 sources crawled, 11 items stored, 6 items in the digest:" in out
+    assert "  Strategic stability      3\n  Arms control             3\n" in out
+    assert "1 immediate alert (3 items), 1 digest (6 items)" in out
     database = tmp_path / "config" / "data" / "presswatch.db"
     with sqlite3.connect(database) as db:
         stored = db.execute("select count(*) from items").fetchone()[0]
         per_rule = dict(db.execute("select rule_id, count(*) from rule_matches group by rule_id"))
+        runs = db.execute("select source_id, health, errors, detail from crawl_runs").fetchall()
     assert stored == 11
     assert per_rule == {"strategic-stability": 4, "arms-control": 6, "nuclear-tests": 1}
+    # the demo's own sources crawl cleanly: every page exists (ruritania's ?page=2 too)
+    assert len(runs) == 4
+    for source_id, health, errors, detail in runs:
+        assert (health, errors) == ("ok", 0), (source_id, detail)
+        assert "HTTP 404" not in detail
+    # the kept config points at a port that is gone: the output says how to serve it again
+    port = re.search(r"on port (\d+), which closes when", out)
+    assert port, out
+    assert f"presswatch demo --serve --port {port.group(1)}" in out
+    assert f"presswatch --config {tmp_path / 'config'} run --once --digest" in out
+    config_text = (tmp_path / "config" / "sources" / "demo.yaml").read_text(encoding="utf-8")
+    assert f"http://127.0.0.1:{port.group(1)}/" in config_text
     preview = (tmp_path / "digest-preview.html").read_text(encoding="utf-8")
     assert "Strategic stability" in preview and "Брифинг" in preview
     assert "Also published by" in preview
@@ -44,6 +60,14 @@ def test_demo_crawls_matches_and_writes_a_digest(tmp_path: Path) -> None:
     assert len(messages) == 2  # one immediate alert, one digest
     kinds = {_check_multipart(path) for path in messages}
     assert kinds == {"alert", "digest"}
+
+
+def test_demo_without_keep_prints_no_paths_that_are_deleted(tmp_path: Path) -> None:
+    result = presswatch("demo")
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "presswatch-demo-" not in result.stdout  # the temporary directory's paths
+    assert "outbox (.eml):" not in result.stdout and "digest preview:" not in result.stdout
+    assert "run presswatch demo --keep DIR" in result.stdout
 
 
 def _check_multipart(path: Path) -> str:

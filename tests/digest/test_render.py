@@ -87,11 +87,71 @@ def test_hostile_content_is_escaped(renderer: DigestRenderer) -> None:
     assert "&lt;b&gt;</mark>" in rendered.html  # highlights split escaped text safely
 
 
-def test_heartbeat_says_what_was_checked(renderer: DigestRenderer) -> None:
+def test_heartbeat_says_what_was_checked_once(renderer: DigestRenderer) -> None:
     rendered = renderer.render(heartbeat_digest())
-    line = "No new matches. 23 sources checked since 27 Nov 08:00, 2 failing."
-    assert line in rendered.text and line in rendered.html
+    status = "23 sources checked since 27 Nov 08:00, 2 failing."
+    assert "No new matches. " + status in rendered.text
+    assert rendered.text.count(status) == 1 and rendered.html.count(status) == 1
     assert "FAILING: MFA Iran, since 25 Nov 2026, 11:00 PKT" in rendered.text
+    assert "Nothing matched your rules in this period." in rendered.html
+    assert "warning" not in rendered.html.lower().replace("state-failing", "")
+
+
+def test_heartbeat_without_sources_says_nothing_is_configured(renderer: DigestRenderer) -> None:
+    digest = dataclasses.replace(
+        heartbeat_digest(), sources_checked=0, sources_failing=0, sources_configured=0, health=()
+    )
+    rendered = renderer.render(digest)
+    status = "No sources are configured, so nothing was checked since 27 Nov 08:00."
+    assert rendered.text.count(status) == 1 and rendered.html.count(status) == 1
+    assert "0 sources checked" not in rendered.text + rendered.html
+    assert "WARNING: This digest cannot tell you there was no news: add sources" in rendered.text
+    assert ">warning</span> This digest cannot tell you there was no news" in rendered.html
+    assert rendered.subject == "presswatch: nothing was checked - 28 Nov"
+    assert "No new matches" not in rendered.text + rendered.html
+
+
+def test_heartbeat_when_nothing_was_checked_warns(renderer: DigestRenderer) -> None:
+    digest = dataclasses.replace(
+        heartbeat_digest(), sources_checked=0, sources_failing=0, sources_configured=4
+    )
+    rendered = renderer.render(digest)
+    status = "No source was checked since 27 Nov 08:00, although 4 are configured."
+    assert rendered.text.count(status) == 1 and rendered.html.count(status) == 1
+    assert "presswatch may not be crawling. Run presswatch status" in rendered.text
+
+
+def test_status_line_counts_unchecked_sources(renderer: DigestRenderer) -> None:
+    digest = dataclasses.replace(full_digest(), sources_configured=25)
+    assert "23 of 25 sources checked since 27 Nov 08:00, 2 failing." in renderer.render(digest).text
+    one = dataclasses.replace(full_digest(), sources_checked=1, sources_configured=1)
+    assert "1 source checked since" in renderer.render(one).text
+
+
+def test_digest_counts_items_not_matches(renderer: DigestRenderer) -> None:
+    # EN_ITEM is in two sections: it is one item, listed once per section it matched
+    rendered = renderer.render(full_digest())
+    assert "\n5 new items. " in rendered.text
+    assert ">5 new items · 28 Nov</p>" in rendered.html
+
+
+def test_alert_subject_names_several_items(renderer: DigestRenderer) -> None:
+    items = tuple(
+        dataclasses.replace(EN_ITEM, item_id=str(n), title=f"Statement number {n} on arms control")
+        for n in range(4)
+    )
+    digest = dataclasses.replace(
+        alert_digest(), sections=(DigestSection("a", "Arms control", 1, items),)
+    )
+    subject = renderer.render(digest).subject
+    assert subject == (
+        "presswatch alert: Arms control - 4 new: “Statement number 0 on arms control”, "
+        "“Statement number 1 on arms control” and 2 more"
+    )
+    two = dataclasses.replace(digest, sections=(DigestSection("a", "Arms control", 1, items[:2]),))
+    assert renderer.render(two).subject.endswith(
+        "2 new: “Statement number 0 on arms control”, “Statement number 1 on arms control”"
+    )
 
 
 def test_naive_datetimes_are_refused() -> None:

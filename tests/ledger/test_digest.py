@@ -167,3 +167,18 @@ def test_dry_run_touches_nothing_and_preview_writes_html(store: Store, tmp_path:
     assert not (tmp_path / "data" / "outbox").exists()
     html = preview.read_text(encoding="utf-8")
     assert "<html" in html.lower() and "arms statement 1" in html
+
+
+def test_heartbeat_of_a_config_without_sources_says_so(
+    store: Store, tmp_path: Path, server: Server
+) -> None:
+    config = write_config(tmp_path, port=server.port, recipients=[{"address": ALICE}])
+    assert config.sources == ()
+    [report] = deliver_digests(config, store, now=NOW)
+    assert (report.items, report.status) == (0, "sent")
+    message = parse(server.handler.received[0].data)
+    assert message["Subject"].endswith("nothing was checked - 28 Nov")
+    text = text_of(message)
+    assert "No sources are configured, so nothing was checked since" in text
+    assert "0 sources checked" not in text and "0 failing" not in text
+    assert "WARNING: This digest cannot tell you there was no news" in text

@@ -73,9 +73,20 @@ def test_one_to_three_snippets() -> None:
 
 
 def test_short_body_snippet_is_whole_text_and_whitespace_collapsed() -> None:
-    hit = hit_for("treaty", body="The\n\n  treaty   holds.")
+    hit = hit_for("treaty", body="The\n  treaty   holds.")
     assert hit.snippets == ("The treaty holds.",)
     assert hit.snippet_spans == (((4, 10),),)
+
+
+def test_a_title_at_the_start_of_the_body_is_kept_apart_from_the_text() -> None:
+    body = (
+        "Minister meets counterpart on strategic stability in South Asia\n\n"
+        "The Minister received her counterpart.\n\nBoth underlined strategic stability."
+    )
+    hit = hit_for('"strategic stability"', body=body)
+    [snippet] = hit.snippets
+    assert "in South Asia — The Minister received her counterpart. Both underlined" in snippet
+    assert [snippet[a:b] for a, b in hit.snippet_spans[0]] == ["strategic stability"] * 2
 
 
 def test_title_only_hit_uses_title() -> None:
