@@ -52,7 +52,7 @@ def _salvage_settings(directory: Path, env: Mapping[str, str]) -> SettingsConfig
     if loaded is None or not isinstance(loaded.data or {}, dict):
         return None
     data: dict[str, Any] = loaded.data or {}
-    if any(path[0] in _ESSENTIAL for path in loaded.unresolved):
+    if any(bad[0] in _ESSENTIAL for bad in loaded.unresolved):
         return None
     kept: dict[str, Any] = {}
     for key, value in data.items():
@@ -62,7 +62,10 @@ def _salvage_settings(directory: Path, env: Mapping[str, str]) -> SettingsConfig
             kept[key] = value
         elif key in _ESSENTIAL:
             return None
-    return SettingsConfig.model_validate(kept)
+    try:
+        return SettingsConfig.model_validate(kept)
+    except ValidationError:  # sections valid alone but not together
+        return None
 
 
 def _valid_section(key: str, value: Any) -> bool:
