@@ -27,6 +27,7 @@ def crawl(app: AppContext, source_ids: tuple[str, ...]) -> None:
     if not ids:
         click.echo("no enabled sources")
         return
+    app.open_store().close()  # migrate once, before the crawl processes open the database
     console = Console(stderr=True)
     with console.status(f"crawling {len(ids)} source(s)") as status:
         done: list[str] = []

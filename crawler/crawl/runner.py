@@ -3,6 +3,10 @@
 Each child has `crawl.source_timeout` (plus a grace period) to finish; one that crashes
 or hangs is killed and recorded as a failed run here.  A failing source never stops the
 others.  `run_crawls` is what the daemon and `presswatch crawl` call.
+
+The database must be migrated before (opening a `Store` does it, as every command and the
+daemon do at start-up): runs never migrate, since Alembic's state is process-global and
+several daemon jobs starting at the same instant would trip over each other.
 """
 
 from __future__ import annotations
@@ -35,7 +39,6 @@ def run_crawls(
 ) -> list[RunSummary]:
     """Crawl the sources (config order kept in the result); never raises for one source."""
     sources = [config.source(source_id) for source_id in source_ids]
-    Store.from_config(config).close()  # migrate once here; children open without migrating
     workers = max(1, min(config.settings.crawl.parallel_sources, len(sources)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(_run_one, config, s.id, progress) for s in sources]
