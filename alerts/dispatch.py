@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from alerts import ledger
 from alerts.delivery import Transport, build_message
-from alerts.delivery.message import address_domain
+from alerts.delivery.message import message_id_domain
 from alerts.digest import DigestRenderer, RenderedMessage
 from alerts.ledger import Batch, LedgerSummary
 from crawler.config import Config
@@ -153,7 +153,7 @@ class _Sender:
         self.renderer = DigestRenderer.from_config(
             config.template_dir, subject_prefix=mail.subject_prefix
         )
-        self.domain = address_domain(mail.from_address)
+        self.domain = message_id_domain(mail.from_address, mail.message_id_domain)
 
     def close(self) -> None:
         self.transport.close()

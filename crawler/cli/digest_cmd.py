@@ -63,7 +63,7 @@ def notify() -> None:
 def notify_test(app: AppContext, recipient: str) -> None:
     """Send a test message to RECIPIENT (id or address) through the configured transport."""
     from alerts.delivery import Transport, build_message, make_message_id
-    from alerts.delivery.message import address_domain
+    from alerts.delivery.message import message_id_domain
     from alerts.digest import RenderedMessage
     from alerts.dispatch import select_recipients
 
@@ -74,7 +74,8 @@ def notify_test(app: AppContext, recipient: str) -> None:
     text = f"This is a test message from {prefix}. If you read it, delivery works.\n"
     rendered = RenderedMessage("alert", f"{prefix}: test message", text, f"<p>{text}</p>")
     message_id = make_message_id(
-        f"test:{target.key}:{uuid.uuid4().hex}", address_domain(mail.from_address)
+        f"test:{target.key}:{uuid.uuid4().hex}",
+        message_id_domain(mail.from_address, mail.message_id_domain),
     )
     message = build_message(
         rendered,
