@@ -12,22 +12,37 @@ from crawler.cli.context import AppContext, pass_app
 from crawler.config import Config
 from crawler.crawl import RunSummary, run_crawls
 from crawler.errors import UsageError
+from crawler.store.store import Store
 
 
 @click.command("crawl")
 @click.argument("source_ids", nargs=-1, metavar="[SOURCE_ID]...")
+@click.option(
+    "--no-alerts", is_flag=True, help="Do not send the immediate alerts of what was found."
+)
 @pass_app
-def crawl(app: AppContext, source_ids: tuple[str, ...]) -> None:
-    """Crawl the named sources (all enabled sources when none is named).
+def crawl(app: AppContext, source_ids: tuple[str, ...], no_alerts: bool) -> None:
+    """Crawl the named sources (all enabled sources when none is named), then send the
+    immediate alerts of what they found, as the daemon does (unless --no-alerts).
 
-    Exit 1 when every source failed, else 0.
+    Exit 1 when every source failed or an alert could not be sent (it stays queued), else 0.
     """
     config = app.config()
     ids = resolve_sources(config, source_ids)
     if not ids:
         click.echo("no enabled sources")
         return
-    app.open_store().close()  # migrate once, before the crawl processes open the database
+    store = app.open_store()  # migrates once, before the crawl processes open the database
+    try:
+        runs = _crawl(config, ids)
+        alerts_ok = no_alerts or send_alerts(config, store)
+    finally:
+        store.close()
+    if all(run.failed for run in runs) or not alerts_ok:
+        raise SystemExit(1)
+
+
+def _crawl(config: Config, ids: list[str]) -> list[RunSummary]:
     console = Console(stderr=True)
     with console.status(f"crawling {len(ids)} source(s)") as status:
         done: list[str] = []
@@ -40,8 +55,19 @@ def crawl(app: AppContext, source_ids: tuple[str, ...]) -> None:
 
         runs = run_crawls(config, ids, progress=progress if console.is_terminal else None)
     Console(file=sys.stdout).print(summary_table(runs))
-    if all(run.failed for run in runs):
-        raise SystemExit(1)
+    return runs
+
+
+def send_alerts(config: Config, store: Store) -> bool:
+    """Send pending immediate alerts; False when one could not be sent (it stays queued)."""
+    from alerts.dispatch import deliver_immediate
+
+    reports = deliver_immediate(config, store)
+    for report in reports:
+        noun = "item" if report.items == 1 else "items"
+        line = f"alert to {report.recipient}: {report.items} {noun}, {report.status}"
+        click.echo(line + (f": {report.error}" if report.error else ""))
+    return not any(report.status == "failed" for report in reports)
 
 
 def resolve_sources(config: Config, source_ids: tuple[str, ...]) -> list[str]:

@@ -24,6 +24,7 @@ from crawler.errors import DeliveryError
 def digest(app: AppContext, recipient: str | None, dry_run: bool, preview: Path | None) -> None:
     """Send each recipient the daily digest now (a heartbeat when nothing matched).
 
+    Pending immediate alerts go out first, so the digest marks their items "already alerted".
     The heartbeat goes out at most once a day: run again with nothing new, this sends nothing.
 
     Exit 1 if any message could not be sent (it stays queued and is retried).
@@ -43,7 +44,8 @@ def digest(app: AppContext, recipient: str | None, dry_run: bool, preview: Path 
             click.echo(f"{report.recipient}: nothing new since today's digest; nothing sent")
             continue
         noun = "item" if report.items == 1 else "items"
-        line = f"{report.recipient}: {report.items} {noun}, {report.status}"
+        kind = "alert, " if report.channel == "immediate" else ""
+        line = f"{report.recipient}: {kind}{report.items} {noun}, {report.status}"
         line += f", {report.message_id or '-'}"
         click.echo(line + (f": {report.error}" if report.error else ""))
     if preview is not None and reports:
