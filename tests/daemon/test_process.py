@@ -103,8 +103,11 @@ def test_second_daemon_on_the_same_database_exits_1(tmp_path: Path) -> None:
         daemon.wait_log("presswatch daemon started")
         second = _presswatch(config, "run", timeout=30)
         assert second.returncode == 1
-        assert f"another presswatch daemon (pid {daemon.pid} on host" in second.stderr
-        assert "stop it or wait" in second.stderr
+        assert f"another presswatch daemon uses this database: pid {daemon.pid} on this host" in (
+            second.stderr
+        )
+        assert f"Stop it first: kill -TERM {daemon.pid}" in second.stderr
+        assert " wait" not in second.stderr
         assert daemon.stop() == 0
     again = _presswatch(config, "run", "--once")  # the lease was released
     assert again.returncode == 0, again.stderr
