@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from alerts import ledger
 from alerts.delivery import Transport, build_message
-from alerts.delivery.message import address_domain
+from alerts.delivery.message import message_id_domain
 from alerts.digest import DigestRenderer, RenderedMessage
 from alerts.ledger import Batch, LedgerSummary
 from crawler.config import Config
@@ -56,6 +56,8 @@ def deliver_digests(
 ) -> list[DispatchReport]:
     """Send each enabled recipient (or just `recipient`) the daily digest, heartbeat if empty.
 
+    Pending immediate alerts of these recipients go out first (their reports come first in
+    the result), so the digest composed next knows which of its items were already alerted.
     Unsent digests of the recipient are re-sent first (same Message-ID, ignoring backoff);
     a new digest then carries every unattached delivery, however old. `dry_run` renders in a
     rolled-back transaction and sends nothing; `preview` receives the first digest's HTML.
@@ -67,7 +69,7 @@ def deliver_digests(
         return sender.dry_run_digests(targets, now)
     with store.begin() as connection:
         ledger.enqueue(connection, config, now)
-    reports: list[DispatchReport] = []
+    reports = sender.immediate(targets, now)
     for target in targets:
         reports.extend(sender.digest(target, now))
     sender.close()
@@ -82,20 +84,7 @@ def deliver_immediate(
     with store.begin() as connection:
         ledger.enqueue(connection, config, now)
     sender = _Sender(config, store)
-    reports: list[DispatchReport] = []
-    for target in select_recipients(config, None):
-        with store.begin() as connection:
-            batch = ledger.open_batch(
-                connection,
-                target.key,
-                "immediate",
-                now=now,
-                period_start=now,
-                domain=sender.domain,
-                require_items=True,
-            )
-        if batch is not None:
-            reports.append(sender.send(batch, target, now))
+    reports = sender.immediate(select_recipients(config, None), now)
     sender.close()
     return reports
 
@@ -153,10 +142,28 @@ class _Sender:
         self.renderer = DigestRenderer.from_config(
             config.template_dir, subject_prefix=mail.subject_prefix
         )
-        self.domain = address_domain(mail.from_address)
+        self.domain = message_id_domain(mail.from_address, mail.message_id_domain)
 
     def close(self) -> None:
         self.transport.close()
+
+    def immediate(self, targets: list[RecipientConfig], now: datetime) -> list[DispatchReport]:
+        """One alert per recipient with pending immediate deliveries (enqueued before)."""
+        reports: list[DispatchReport] = []
+        for target in targets:
+            with self.store.begin() as connection:
+                batch = ledger.open_batch(
+                    connection,
+                    target.key,
+                    "immediate",
+                    now=now,
+                    period_start=now,
+                    domain=self.domain,
+                    require_items=True,
+                )
+            if batch is not None:
+                reports.append(self.send(batch, target, now))
+        return reports
 
     def digest(self, target: RecipientConfig, now: datetime) -> list[DispatchReport]:
         with self.store.connect() as connection:

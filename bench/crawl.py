@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.config import Config, load_config
 from crawler.crawl import RunSummary, run_crawls
+from crawler.store.store import Store
 from tests.sites import (
     LISTING_PATH,
     FixtureSiteServer,
@@ -79,6 +80,7 @@ def cpu_pressure() -> float:
 
 
 def timed(config: Config, ids: list[str]) -> tuple[list[RunSummary], float, Cpu]:
+    Store.from_config(config).close()  # migrate first: crawl runs never do
     before, started, stalled = cpu_now(), time.perf_counter(), cpu_pressure()
     runs = run_crawls(config, ids)
     elapsed = time.perf_counter() - started

@@ -30,8 +30,8 @@ def sanitize_header(value: str, max_chars: int = MAX_HEADER_CHARS) -> str:
 
 
 def make_message_id(key: str, domain: str) -> str:
-    """A Message-ID that depends only on `key` (e.g. "digest:<recipient>:<batch id>"), so a
-    retry of the same batch reuses it and receivers can de-duplicate."""
+    """A Message-ID that depends only on `key` (e.g. "digest:<installation>:<recipient>:<batch
+    id>"), so a retry of the same batch reuses it and receivers can de-duplicate."""
     host = domain.strip().lower().rstrip(".")
     if not _DOMAIN.match(host) or ".." in host:
         raise ValueError(f"invalid Message-ID domain {domain!r}")
@@ -54,6 +54,11 @@ def parse_address(value: str, name: str | None = None) -> Address:
 def address_domain(value: str) -> str:
     """The domain of an address, e.g. for Message-IDs and List-Id."""
     return parse_address(value).domain.lower() or "localhost"
+
+
+def message_id_domain(from_address: str, configured: str | None = None) -> str:
+    """The right-hand side of Message-IDs: `mail.message_id_domain`, else the From domain."""
+    return configured or address_domain(from_address)
 
 
 def encode_subject(subject: str) -> str:

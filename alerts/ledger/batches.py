@@ -13,6 +13,7 @@ from alerts.delivery.message import make_message_id
 from alerts.ledger.routing import Channel
 from crawler.config.models import DeliveryConfig
 from crawler.errors import DeliveryError
+from crawler.store.installation import installation_id
 from crawler.store.schema import deliveries, messages
 
 # How long a sender owns a message it is sending; after that, another run may re-send it
@@ -66,7 +67,9 @@ def open_batch(
     inserted = connection.execute(insert(messages).values(values)).inserted_primary_key
     assert inserted is not None
     pk = int(inserted[0])
-    key = f"{MESSAGE_ID_PREFIX[channel]}:{recipient}:{pk}"
+    # The installation id keeps IDs apart across databases (a reset, a move to PostgreSQL,
+    # two installations writing to one reader); the row id keeps them stable across retries.
+    key = f"{MESSAGE_ID_PREFIX[channel]}:{installation_id(connection)}:{recipient}:{pk}"
     message_id = make_message_id(key, domain)
     connection.execute(update(messages).where(messages.c.id == pk).values(message_id=message_id))
     attached = connection.execute(

@@ -14,21 +14,37 @@ from crawler.config import Config
 from crawler.crawl import RunSummary, run_crawls
 from crawler.errors import UsageError
 from crawler.formatting import format_seconds, plural
+from crawler.store.store import Store
 
 
 @click.command("crawl")
 @click.argument("source_ids", nargs=-1, metavar="[SOURCE_ID]...")
+@click.option(
+    "--no-alerts", is_flag=True, help="Do not send the immediate alerts of what was found."
+)
 @pass_app
-def crawl(app: AppContext, source_ids: tuple[str, ...]) -> None:
-    """Crawl the named sources (all enabled sources when none is named).
+def crawl(app: AppContext, source_ids: tuple[str, ...], no_alerts: bool) -> None:
+    """Crawl the named sources (all enabled sources when none is named), then send the
+    immediate alerts of what they found, as the daemon does (unless --no-alerts).
 
-    Exit 1 when every source failed, else 0.
+    Exit 1 when every source failed or an alert could not be sent (it stays queued), else 0.
     """
     config = app.config()
     ids = resolve_sources(config, source_ids)
     if not ids:
         click.echo("no enabled sources")
         return
+    store = app.open_store()  # migrates once, before the crawl processes open the database
+    try:
+        runs = _crawl(config, ids)
+        alerts_ok = no_alerts or send_alerts(config, store)
+    finally:
+        store.close()
+    if all(run.failed for run in runs) or not alerts_ok:
+        raise SystemExit(1)
+
+
+def _crawl(config: Config, ids: list[str]) -> list[RunSummary]:
     console = Console(stderr=True)
     clock = time.monotonic()
     with console.status(f"crawling {plural(len(ids), 'source')}") as status:
@@ -45,8 +61,18 @@ def crawl(app: AppContext, source_ids: tuple[str, ...]) -> None:
     out = Console(file=sys.stdout)
     out.print(summary_table(runs))
     out.print(total_line(runs, time.monotonic() - clock), highlight=False)
-    if all(run.failed for run in runs):
-        raise SystemExit(1)
+    return runs
+
+
+def send_alerts(config: Config, store: Store) -> bool:
+    """Send pending immediate alerts; False when one could not be sent (it stays queued)."""
+    from alerts.dispatch import deliver_immediate
+
+    reports = deliver_immediate(config, store)
+    for report in reports:
+        line = f"alert to {report.recipient}: {plural(report.items, 'item')}, {report.status}"
+        click.echo(line + (f": {report.error}" if report.error else ""))
+    return not any(report.status == "failed" for report in reports)
 
 
 def progress_line(run: RunSummary) -> str:

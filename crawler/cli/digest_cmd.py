@@ -24,6 +24,7 @@ from crawler.errors import DeliveryError
 def digest(app: AppContext, recipient: str | None, dry_run: bool, preview: Path | None) -> None:
     """Send each recipient the daily digest now (a heartbeat when nothing matched).
 
+    Pending immediate alerts go out first, so the digest marks their items "already alerted".
     The heartbeat goes out at most once a day: run again with nothing new, this sends nothing.
 
     Exit 1 if any message could not be sent (it stays queued and is retried).
@@ -43,7 +44,8 @@ def digest(app: AppContext, recipient: str | None, dry_run: bool, preview: Path 
             click.echo(f"{report.recipient}: nothing new since today's digest; nothing sent")
             continue
         noun = "item" if report.items == 1 else "items"
-        line = f"{report.recipient}: {report.items} {noun}, {report.status}"
+        kind = "alert, " if report.channel == "immediate" else ""
+        line = f"{report.recipient}: {kind}{report.items} {noun}, {report.status}"
         line += f", {report.message_id or '-'}"
         click.echo(line + (f": {report.error}" if report.error else ""))
     if preview is not None and reports:
@@ -63,7 +65,7 @@ def notify() -> None:
 def notify_test(app: AppContext, recipient: str) -> None:
     """Send a test message to RECIPIENT (id or address) through the configured transport."""
     from alerts.delivery import Transport, build_message, make_message_id
-    from alerts.delivery.message import address_domain
+    from alerts.delivery.message import message_id_domain
     from alerts.digest import DigestRenderer
     from alerts.dispatch import select_recipients
 
@@ -73,7 +75,8 @@ def notify_test(app: AppContext, recipient: str) -> None:
     renderer = DigestRenderer.from_config(config.template_dir, subject_prefix=mail.subject_prefix)
     rendered = renderer.render_test(target.name or target.address)
     message_id = make_message_id(
-        f"test:{target.key}:{uuid.uuid4().hex}", address_domain(mail.from_address)
+        f"test:{target.key}:{uuid.uuid4().hex}",
+        message_id_domain(mail.from_address, mail.message_id_domain),
     )
     message = build_message(
         rendered,

@@ -18,14 +18,18 @@ INTERVAL_OVERRIDE_ENV = "PRESSWATCH_INTERVAL_OVERRIDE"
 
 
 @click.command("run")
-@click.option("--once", is_flag=True, help="One cycle: crawl every source, send alerts, exit.")
+@click.option(
+    "--once", is_flag=True, help="One cycle: retry due mail, crawl every source, send alerts, exit."
+)
 @click.option("--digest", is_flag=True, help="With --once: also send every recipient's digest.")
 @pass_app
 def run(app: AppContext, once: bool, digest: bool) -> None:
     """Run the daemon until SIGTERM/SIGINT (SIGHUP reloads the configuration).
 
     Only one daemon may use a database: a second one exits 1 at once (it does not wait).
-    Exit codes: 0 clean stop, 1 runtime failure (lock held, every crawl failed), 2 config error.
+    With --once (cron mode): retry due deliveries, crawl, send what is due, exit.
+    Exit codes: 0 clean stop, 1 runtime failure (lock held, every crawl failed, or with --once
+    something it tried to send is still undelivered), 2 config error.
     """
     if digest and not once:
         raise UsageError("--digest only goes with --once (the daemon sends digests on schedule)")

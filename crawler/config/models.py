@@ -23,6 +23,8 @@ from crawler.config.durations import ByteSize, Duration
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_DOMAIN = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*$")
 _CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?LW#]+$")
 
 
@@ -55,6 +57,13 @@ def _check_email(value: str) -> str:
     return value.strip()
 
 
+def _check_domain(value: str) -> str:
+    host = value.strip().lower().rstrip(".")
+    if not _DOMAIN.match(host):
+        raise ValueError(f'invalid domain name "{value}" (e.g. mail.example.org)')
+    return host
+
+
 def _check_cron(value: str) -> str:
     fields = value.split()
     if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
@@ -85,6 +94,7 @@ Identifier = Annotated[str, AfterValidator(_check_id)]
 ClockTime = Annotated[time, BeforeValidator(_parse_clock)]
 TimezoneName = Annotated[str, AfterValidator(_check_timezone)]
 EmailAddress = Annotated[str, AfterValidator(_check_email)]
+DomainName = Annotated[str, AfterValidator(_check_domain)]
 CronExpression = Annotated[str, AfterValidator(_check_cron)]
 HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s/$.?#][^\s]*$")]
 
@@ -154,6 +164,7 @@ class MailConfig(Strict):
     from_address: str = Field(default="presswatch <presswatch@localhost>", alias="from")
     reply_to: EmailAddress | None = None
     subject_prefix: str = "presswatch"
+    message_id_domain: DomainName | None = None
     smtp: SmtpConfig | None = None
 
     @model_validator(mode="after")

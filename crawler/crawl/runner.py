@@ -3,14 +3,21 @@
 Each child has `crawl.source_timeout` (plus a grace period) to finish; one that crashes
 or hangs is killed and recorded as a failed run here.  A failing source never stops the
 others.  `run_crawls` is what the daemon and `presswatch crawl` call.
+
+The database must be migrated before (opening a `Store` does it, as every command and the
+daemon do at start-up): runs never migrate, since Alembic's state is process-global and
+several daemon jobs starting at the same instant would trip over each other.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import multiprocessing.context
+import multiprocessing.process
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -23,6 +30,7 @@ from pathlib import Path
 from crawler.config import Config
 from crawler.crawl.records import record_run
 from crawler.crawl.summary import RunSummary
+from crawler.daemon.children import descendants, live
 from crawler.store.store import Store
 from crawler.store.types import utcnow
 
@@ -36,7 +44,6 @@ def run_crawls(
 ) -> list[RunSummary]:
     """Crawl the sources (config order kept in the result); never raises for one source."""
     sources = [config.source(source_id) for source_id in source_ids]
-    Store.from_config(config).close()  # migrate once here; children open without migrating
     workers = max(1, min(config.settings.crawl.parallel_sources, len(sources)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(_run_one, config, s.id, progress) for s in sources]
@@ -72,6 +79,64 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
+class CrawlProcesses:
+    """The crawl processes this process started and has not joined yet.
+
+    Only these are signalled at shutdown: never multiprocessing's forkserver or resource
+    tracker (which ignores SIGTERM and ends by itself when this process exits).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._live: dict[int, multiprocessing.process.BaseProcess] = {}
+        self._stop_signal = 0
+
+    def add(self, process: multiprocessing.process.BaseProcess) -> None:
+        """Track a started crawl; one started after `stop` was asked gets the signal at once."""
+        with self._lock:
+            if process.pid is not None:
+                self._live[process.pid] = process
+            signum = self._stop_signal
+        if signum:
+            _send(process, signum)
+
+    def discard(self, process: multiprocessing.process.BaseProcess) -> None:
+        with self._lock:
+            self._live.pop(process.pid or 0, None)
+
+    def stop(self, signum: int = signal.SIGTERM) -> list[int]:
+        """Send `signum` to every running crawl (SIGTERM: Scrapy stops gracefully, storing what
+        it fetched, and the run is recorded); later crawls get it as soon as they start."""
+        with self._lock:
+            self._stop_signal = signum
+            processes = list(self._live.values())
+        for process in processes:
+            _send(process, signum)
+        return [p.pid for p in processes if p.pid is not None]
+
+    def kill(self) -> list[int]:
+        """SIGKILL every running crawl and whatever it started."""
+        killed = self.stop(signal.SIGKILL)
+        for pid in killed:
+            for info in live(descendants(pid)):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(info.pid, signal.SIGKILL)
+        return killed
+
+    @property
+    def stopping(self) -> bool:
+        return bool(self._stop_signal)
+
+
+def _send(process: multiprocessing.process.BaseProcess, signum: int) -> None:
+    if process.pid is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(process.pid, signum)
+
+
+CRAWLS = CrawlProcesses()
+
+
 def run_child(config: Config, source_id: str, extra: Sequence[str]) -> str:
     """Run one crawl process; "" on success, else why it failed ("timeout...", "crashed...")."""
     argv = [source_id, "--config", str(config.directory), *extra]
@@ -81,12 +146,18 @@ def run_child(config: Config, source_id: str, extra: Sequence[str]) -> str:
             target=_child_entry, args=(argv, dict(config.environ), log.name), daemon=True
         )
         process.start()
-        process.join(timeout)
-        if process.is_alive():
-            process.kill()
-            process.join(5)
-            return f"timeout: killed after {timeout:.0f}s"
+        CRAWLS.add(process)
+        try:
+            process.join(timeout)
+            if process.is_alive():
+                process.kill()
+                process.join(5)
+                return f"timeout: killed after {timeout:.0f}s"
+        finally:
+            CRAWLS.discard(process)
         if process.exitcode != 0:
+            if CRAWLS.stopping and process.exitcode in (-signal.SIGTERM, -signal.SIGKILL):
+                return f"stopped at shutdown (signal {-process.exitcode})"
             tail = Path(log.name).read_text("utf-8", "replace").strip().splitlines()[-3:]
             return f"crashed (exit {process.exitcode}): " + " | ".join(tail)
     return ""
@@ -113,7 +184,8 @@ def _read_summary(path: Path) -> RunSummary | None:
 
 
 def _record_dead(config: Config, source_id: str, started: datetime, why: str) -> RunSummary:
-    reason = "timeout" if why.startswith("timeout") else "crashed"
+    reason = next((r for r in ("timeout", "stopped") if why.startswith(r)), "crashed")
+    reason = "shutdown" if reason == "stopped" else reason
     run = RunSummary.dead(source_id, started, reason, why)
     with _RECORD_LOCK:
         store = Store.from_config(config, migrate_schema=False)

@@ -1,17 +1,11 @@
-"""Child processes of the daemon, found through /proc, and how to stop them without orphans."""
+"""Processes found through /proc: a process's descendants, and which of them still run."""
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import os
-import signal
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-log = logging.getLogger("presswatch.daemon")
 PROC = Path("/proc")
 
 
@@ -64,32 +58,3 @@ def descendants(root: int, processes: Iterable[ProcInfo] | None = None) -> list[
 def live(processes: Iterable[ProcInfo]) -> list[ProcInfo]:
     """The ones still running (zombies excluded: their parent reaps them)."""
     return [p for p in processes if p.state != "Z"]
-
-
-def signal_tree(root: int, signum: int) -> list[int]:
-    """Send `signum` to every live descendant, and to the process group of any that leads one."""
-    own_group = os.getpgid(root)
-    targets = live(descendants(root))
-    for info in targets:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            if info.pgid == info.pid and info.pgid != own_group:
-                os.killpg(info.pgid, signum)
-            else:
-                os.kill(info.pid, signum)
-    return [info.pid for info in targets]
-
-
-def terminate_children(root: int | None = None, *, grace: float = 5.0) -> int:
-    """SIGTERM every descendant (and their groups), then SIGKILL what is left after `grace`."""
-    pid = root if root is not None else os.getpid()
-    targets = signal_tree(pid, signal.SIGTERM)
-    if not targets:
-        return 0
-    log.warning("terminating %d crawl process(es): %s", len(targets), targets)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline and live(descendants(pid)):
-        time.sleep(0.1)
-    leftovers = signal_tree(pid, signal.SIGKILL)
-    if leftovers:
-        log.warning("killed %d crawl process(es) that ignored SIGTERM", len(leftovers))
-    return len(targets)

@@ -65,15 +65,25 @@ class LeaseInfo:
 class LockHeld(DaemonError):
     """Another live daemon holds the lease."""
 
-    def __init__(self, info: LeaseInfo, now: datetime) -> None:
+    def __init__(self, info: LeaseInfo, now: datetime, *, here: str | None = None) -> None:
         self.info = info
-        wait = max(0, int((info.expires_at - now).total_seconds()) + 1)
         held = info.holder
-        super().__init__(
-            f"another presswatch daemon (pid {held.pid} on host {held.host}) holds the lock "
-            f"since {info.acquired_at:%Y-%m-%d %H:%M:%S} UTC (last heartbeat "
-            f"{info.heartbeat_at:%H:%M:%S} UTC); stop it or wait {wait} s"
+        local = held.host == (here if here is not None else socket.gethostname())
+        where = "this host" if local else f"host {held.host}"
+        stop = f"kill -TERM {held.pid}" + ("" if local else f" (on {held.host})")
+        message = (
+            f"another presswatch daemon uses this database: pid {held.pid} on {where}, "
+            f"running since {info.acquired_at:%Y-%m-%d %H:%M:%S} UTC (last heartbeat "
+            f"{info.heartbeat_at:%H:%M:%S} UTC).\nStop it first: {stop}, or through the "
+            "service manager that started it (e.g. systemctl stop presswatch)."
         )
+        if not local:  # its liveness cannot be checked from here; a dead one stops renewing
+            left = max(0, int((info.expires_at - now).total_seconds()) + 1)
+            message += (
+                f" If that host is down, its lease runs out at {info.expires_at:%H:%M:%S} UTC"
+                f" (in {left} s) and a new daemon may start then."
+            )
+        super().__init__(message)
 
 
 def read_lease(connection: Connection, name: str = LOCK_NAME) -> LeaseInfo | None:
@@ -102,7 +112,7 @@ def acquire(
             current = read_lease(connection, name)
         if current is None:
             raise
-        raise LockHeld(current, at) from None
+        raise LockHeld(current, at, here=holder.host) from None
 
 
 def _acquire_in(
@@ -123,7 +133,7 @@ def _acquire_in(
             Holder.decode(row.holder), row.acquired_at, row.heartbeat_at, row.expires_at
         )
         if not _can_take(current, holder, now):
-            raise LockHeld(current, now)
+            raise LockHeld(current, now, here=holder.host)
         connection.execute(update(daemon_lock).where(daemon_lock.c.name == name).values(**values))
     return LeaseInfo(holder, now, now, now + ttl)
 

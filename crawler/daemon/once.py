@@ -1,19 +1,26 @@
-"""`presswatch run --once`: one cycle (crawl all, match, alert, optionally digest), then exit."""
+"""`presswatch run --once`: one cycle, then exit (cron mode).
+
+The cycle is: retry deliveries whose backoff has passed, crawl every source, send the
+immediate alerts (and with --digest every digest; pending alerts go out before it). The exit
+code tells cron whether to mail the operator: 1 when every crawl failed, or when something
+this cycle tried to send is still undelivered (it stays queued; the next cycle retries it).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from crawler.config import Config
 from crawler.daemon import lock, ports
 from crawler.store.store import Store
-from crawler.store.types import utcnow
 
 log = logging.getLogger("presswatch.daemon")
 
 
 def run_once(config: Config, *, digest: bool = False) -> int:
-    """One cycle under the daemon lease; 1 if every crawl failed or delivery could not run."""
+    """One cycle under the daemon lease; 1 if every crawl failed or mail is undelivered."""
     store = Store.from_config(config)
     holder = lock.Holder.me()
     try:
@@ -27,13 +34,65 @@ def run_once(config: Config, *, digest: bool = False) -> int:
 
 
 def _cycle(config: Config, store: Store, *, digest: bool) -> int:
+    delivery = _Deliveries()
+    delivery.attempt("retrying due deliveries", lambda: ports.retry_due(config, store))
     ids = [source.id for source in config.enabled_sources]
     crawled_ok = _crawl(config, ids)
-    delivered_ok = _deliver(config, store, digest=digest)
+    delivery.attempt("sending immediate alerts", lambda: ports.deliver_immediate(config, store))
+    if digest:
+        delivery.attempt("sending digests", lambda: ports.deliver_digests(config, store))
+    code = 0
     if ids and not crawled_ok:
         log.error("every crawl failed")
-        return 1
-    return 0 if delivered_ok else 1
+        code = 1
+    if not delivery.ok:
+        log.error(
+            "%s still undelivered (queued; the next run retries it)",
+            ", ".join(delivery.undelivered) or "a message",
+        )
+        code = 1
+    return code
+
+
+class _Deliveries:
+    """What this cycle tried to send, and what of it is still undelivered."""
+
+    def __init__(self) -> None:
+        self.outcomes: dict[str, tuple[str, str]] = {}  # message id -> (status, description)
+        self.crashed = False
+
+    @property
+    def undelivered(self) -> list[str]:
+        return [what for status, what in self.outcomes.values() if status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.undelivered and not self.crashed
+
+    def attempt(self, what: str, send: Callable[[], Sequence[Any]]) -> None:
+        """Run one sending step; a step that raises is logged once (traceback with --debug).
+
+        A message retried by a later step (a digest re-sent by --digest) counts as its
+        last outcome.
+        """
+        try:
+            reports = send()
+        except Exception as exc:
+            log.error("%s failed: %s: %s", what, type(exc).__name__, exc, exc_info=_debug())
+            self.crashed = True
+            return
+        for report in reports:
+            key = str(getattr(report, "message_id", "")) or f"#{len(self.outcomes)}"
+            self.outcomes[key] = (str(getattr(report, "status", "")), _describe(report))
+
+
+def _describe(report: Any) -> str:
+    channel = "alert" if getattr(report, "channel", "") == "immediate" else "digest"
+    return f"{channel} {getattr(report, 'message_id', '')} to {getattr(report, 'recipient', '?')}"
+
+
+def _debug() -> bool:
+    return log.isEnabledFor(logging.DEBUG)
 
 
 def _crawl(config: Config, ids: list[str]) -> bool:
@@ -42,20 +101,9 @@ def _crawl(config: Config, ids: list[str]) -> bool:
         return True
     try:
         summaries = ports.run_crawls(config, ids)
-    except Exception:
-        log.exception("crawls could not run")
+    except Exception as exc:
+        log.error("crawls could not run: %s: %s", type(exc).__name__, exc, exc_info=_debug())
         return False
     failed = [s for s in summaries if ports.summary_failed(s)]
     log.info("crawled %d source(s), %d failed", len(summaries), len(failed))
     return len(failed) < len(summaries) or not summaries
-
-
-def _deliver(config: Config, store: Store, *, digest: bool) -> bool:
-    try:
-        ports.deliver_immediate(config, store, now=utcnow())
-        if digest:
-            ports.deliver_digests(config, store, now=utcnow())
-    except Exception:
-        log.exception("delivery failed")
-        return False
-    return True

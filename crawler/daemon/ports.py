@@ -38,6 +38,20 @@ def run_crawls(config: Config, source_ids: Sequence[str]) -> list[Any]:
     return list(crawl_runner()(config, list(source_ids)))
 
 
+def stop_crawls() -> list[int]:
+    """SIGTERM every running crawl process now (and any that starts later); their pids."""
+    from crawler.crawl.runner import CRAWLS
+
+    return CRAWLS.stop()
+
+
+def kill_crawls() -> list[int]:
+    """SIGKILL every crawl process still running; their pids."""
+    from crawler.crawl.runner import CRAWLS
+
+    return CRAWLS.kill()
+
+
 def deliver_immediate(config: Config, store: Store, *, now: datetime | None = None) -> list[Any]:
     """Send immediate alerts for matches stored since the last call."""
     from alerts import dispatch

@@ -10,10 +10,9 @@ from datetime import timedelta
 from apscheduler.schedulers.base import BaseScheduler
 
 from crawler.config import Config, load_config
-from crawler.daemon import lock
+from crawler.daemon import lock, ports
 from crawler.daemon import state as state_module
 from crawler.daemon.catchup import CatchUp, plan_from_store
-from crawler.daemon.children import terminate_children
 from crawler.daemon.signals import SignalFlags, restore_defaults
 from crawler.daemon.state import DaemonState
 from crawler.errors import ConfigError
@@ -133,16 +132,29 @@ def _warn_restart_only(old: Config, new: Config) -> None:
 
 
 def _stop(state: DaemonState, scheduler: BaseScheduler) -> None:
-    """Stop scheduling, let crawls finish within shutdown_grace, then end their processes."""
+    """Stop scheduling; SIGTERM the running crawls at once, so Scrapy stops gracefully and
+    stores what it fetched; SIGKILL those still running after shutdown_grace."""
     state.stopping.set()
     if scheduler.running:
         scheduler.shutdown(wait=False)
     grace = state.config.settings.scheduler.shutdown_grace.total_seconds()
+    asked = ports.stop_crawls()
     if state.running_crawls:
-        log.info("waiting up to %.0f s for %d crawl(s)", grace, state.running_crawls)
+        log.info(
+            "stopping %d crawl(s) (processes %s); waiting up to %.0f s for them to store "
+            "what they fetched",
+            state.running_crawls,
+            asked or "not started yet",
+            grace,
+        )
     if not state.wait_idle(grace):
-        log.warning("crawls still running after %.0f s; terminating them", grace)
-    terminate_children(grace=KILL_GRACE)
-    if not state.wait_idle(KILL_GRACE):
-        log.error("%d crawl job(s) did not return", state.running_crawls)
+        killed = ports.kill_crawls()
+        log.warning(
+            "%d crawl(s) still running after %.0f s (scheduler.shutdown_grace): killed %s",
+            state.running_crawls,
+            grace,
+            killed or "no process",
+        )
+        if not state.wait_idle(KILL_GRACE):
+            log.error("%d crawl job(s) did not return", state.running_crawls)
     log.info("presswatch daemon stopped")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -14,6 +15,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from crawler.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Alembic keeps the running migration's context in module globals (alembic.context, op):
+# two upgrades in one process at once break each other ("'NoneType' object has no attribute
+# 'configure'", KeyError: 'config'). Upgrades run at start-up only; the lock is a safety net.
+_UPGRADE_LOCK = threading.Lock()
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
@@ -27,7 +32,8 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision`."""
     try:
-        command.upgrade(alembic_config(engine), revision)
+        with _UPGRADE_LOCK:
+            command.upgrade(alembic_config(engine), revision)
     except SQLAlchemyError as exc:
         raise StoreError(f"database migration failed: {exc}") from exc
 

@@ -204,3 +204,10 @@ daemon_lock = Table(
     Column("heartbeat_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
 )
+
+installation = Table(
+    "installation",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)

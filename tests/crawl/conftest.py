@@ -19,6 +19,7 @@ def crawl(config_dir: Path, *ids: str) -> tuple[Config, dict[str, RunSummary]]:
     """Crawl the sources (all when none named) and return the runs by source id."""
     config = load_config(config_dir)
     wanted = list(ids) or [s.id for s in config.enabled_sources]
+    Store.from_config(config).close()  # migrate, as every command does before crawling
     return config, {run.source_id: run for run in run_crawls(config, wanted)}
 
 

@@ -38,12 +38,27 @@ def rss(base: str, titles: list[str]) -> bytes:
     ).encode()
 
 
-class FeedSite:
-    """Serves /feed<N>.xml (N any number) and /robots.txt; counts feed requests."""
+def article(title: str) -> bytes:
+    """An article page the extractor can read."""
+    body = " ".join([f"{title}. The ministry made a statement today."] * 12)
+    return (
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        f"<p>{body}</p></article></body></html>"
+    ).encode()
 
-    def __init__(self, titles: list[str]) -> None:
+
+class FeedSite:
+    """Serves /feed<N>.xml (N any number) and /robots.txt; counts feed requests.
+
+    With `article_delay` (seconds) it also serves the article pages /news/<i>.html, each
+    after that delay: a crawl of a `follow: true` source then takes a while.
+    """
+
+    def __init__(self, titles: list[str], *, article_delay: float | None = None) -> None:
         self.titles = titles
         self.hits = 0
+        self.article_hits = 0
+        self.article_delay = article_delay
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -54,6 +69,11 @@ class FeedSite:
                 if self.path.startswith("/feed"):
                     site.hits += 1
                     self._send(200, rss(site.base, site.titles), "application/rss+xml")
+                elif self.path.startswith("/news/") and site.article_delay is not None:
+                    site.article_hits += 1
+                    time.sleep(site.article_delay)
+                    index = int(self.path.removeprefix("/news/").split(".")[0])
+                    self._send(200, article(site.titles[index]), "text/html; charset=utf-8")
                 elif self.path == "/robots.txt":
                     self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
                 else:
@@ -142,6 +162,15 @@ def leftovers(pids: set[int], group: int) -> list[int]:
         for p in live(all_processes())
         if p.pid in pids or (p.pgid == group and p.pid != group)
     ]
+
+
+def left_after_exit(pids: set[int], group: int, timeout: float = 10) -> list[int]:
+    """`leftovers` once they had `timeout` s to go: multiprocessing's forkserver and resource
+    tracker end by themselves when they see the daemon's end of their pipes close."""
+    deadline = time.monotonic() + timeout
+    while (left := leftovers(pids, group)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
 
 
 def tree(pid: int) -> set[int]:

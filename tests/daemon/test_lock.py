@@ -28,10 +28,30 @@ def test_second_holder_refused_with_a_useful_message(store: Store) -> None:
     with pytest.raises(LockHeld) as raised:
         lock.acquire(store, Holder.me(), now=T0 + timedelta(seconds=30))
     message = str(raised.value)
-    assert "another presswatch daemon (pid 4242 on host elsewhere)" in message
-    assert "since 2026-03-28 12:00:00" in message
-    assert "wait 61 s" in message
+    assert "another presswatch daemon uses this database: pid 4242 on host elsewhere" in message
+    assert "running since 2026-03-28 12:00:00 UTC" in message
+    assert "kill -TERM 4242 (on elsewhere)" in message
+    # another host's daemon cannot be checked from here: say when its lease would run out
+    assert "If that host is down, its lease runs out at 12:01:30 UTC (in 61 s)" in message
     assert raised.value.exit_code == 1
+
+
+def test_a_live_holder_on_this_host_is_named_without_a_wait(store: Store) -> None:
+    """The holder renews its lease while alive: "or wait 83 s" was never true."""
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        me = Holder.me()
+        alive = Holder(sleeper.pid, me.host, "11ve11ve", lock.process_start(sleeper.pid) or 0)
+        lock.acquire(store, alive, now=T0)
+        with pytest.raises(LockHeld) as raised:
+            lock.acquire(store, me, now=T0 + timedelta(seconds=7))
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    message = str(raised.value)
+    assert f"pid {sleeper.pid} on this host, running since 2026-03-28 12:00:00 UTC" in message
+    assert f"Stop it first: kill -TERM {sleeper.pid}, or through the service manager" in message
+    assert "wait" not in message and "lease runs out" not in message
 
 
 def test_expired_lease_is_taken_over(store: Store) -> None:

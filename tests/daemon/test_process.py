@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.daemon.fixtures import PRESSWATCH, REPO, FeedSite, leftovers, running, tree
+from tests.daemon.fixtures import PRESSWATCH, REPO, FeedSite, left_after_exit, running, tree
 from tests.daemon.helpers import feed_source, write_config
 from tests.delivery.conftest import SmtpServer
 
@@ -39,7 +39,7 @@ def _settings(smtp: SmtpServer) -> dict[str, Any]:
 
 
 def _presswatch(
-    config: Path, *args: str, timeout: float = 60, env: dict[str, str] | None = None
+    config: Path, *args: str, timeout: float = 180, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     environ = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     return subprocess.run(
@@ -66,7 +66,7 @@ def test_daemon_crawls_alerts_reloads_and_stops_cleanly(
     settings = _settings(smtp_server)
     write_config(config, sources=[feed_source("alpha", site.base + "/feed1.xml")], **settings)
     with running(config, tmp_path / "daemon.log") as daemon:
-        daemon.wait_log("crawl alpha finished", timeout=40)
+        daemon.wait_log("crawl alpha finished", timeout=120)
         daemon.wait_for(lambda: bool(smtp_server.handler.received), 20, "an immediate alert")
         assert b"missile" in smtp_server.handler.received[0].data
 
@@ -93,7 +93,7 @@ def test_daemon_crawls_alerts_reloads_and_stops_cleanly(
         daemon.wait_for(lambda: bool(tree(daemon.pid)), 10, "beta's crawl process")
         children = tree(daemon.pid)
         assert daemon.stop(timeout=10) == 0
-    assert leftovers(children, daemon.pid) == []
+    assert left_after_exit(children, daemon.pid) == []
     assert "presswatch daemon stopped" in daemon.log()
 
 
@@ -103,8 +103,11 @@ def test_second_daemon_on_the_same_database_exits_1(tmp_path: Path) -> None:
         daemon.wait_log("presswatch daemon started")
         second = _presswatch(config, "run", timeout=30)
         assert second.returncode == 1
-        assert f"another presswatch daemon (pid {daemon.pid} on host" in second.stderr
-        assert "stop it or wait" in second.stderr
+        assert f"another presswatch daemon uses this database: pid {daemon.pid} on this host" in (
+            second.stderr
+        )
+        assert f"Stop it first: kill -TERM {daemon.pid}" in second.stderr
+        assert " wait" not in second.stderr
         assert daemon.stop() == 0
     again = _presswatch(config, "run", "--once")  # the lease was released
     assert again.returncode == 0, again.stderr

@@ -37,6 +37,7 @@ def write_config(
     database_url: str | None = None,
     delivery: dict[str, Any] | None = None,
     groups: dict[str, list[str]] | None = None,
+    mail: dict[str, Any] | None = None,
 ) -> Config:
     """A config dir under `root`: SMTP to 127.0.0.1:`port` (outbox when None)."""
     directory = root / "config"
@@ -53,6 +54,8 @@ def write_config(
             "from": "presswatch <pw@example.org>",
             "smtp": {"host": "127.0.0.1", "port": port, "security": "none", "timeout": "5s"},
         }
+    if mail:
+        settings["mail"] = {**settings.get("mail", {}), **mail}
     if database_url:
         settings["database"] = {"url": database_url}
     if delivery:

@@ -50,7 +50,7 @@ def test_temporary_failure_then_recovery_delivers_once(
 ) -> None:
     config = seeded(tmp_path, server.port)
     FAILURES[failure](server)
-    assert run_once(config) == 0  # a failed send is retried, not a failed cycle
+    assert run_once(config) == 1  # undelivered: exit 1 (cron mails the operator); retried next run
     assert "sent" not in _sent(config)
     server.handler.mail_reply = server.handler.data_reply = None
     server.handler.drop_after_data = False
@@ -64,7 +64,7 @@ def test_temporary_failure_then_recovery_delivers_once(
 
 def test_server_down_then_up(tmp_path: Path, down_server: Server) -> None:
     config = seeded(tmp_path, down_server.port)
-    assert run_once(config) == 0
+    assert run_once(config) == 1
     assert "sent" not in _sent(config)
     down_server.start()
     assert run_once(config) == 0
@@ -77,7 +77,7 @@ def test_slow_server_times_out_within_bound_then_delivers(
 ) -> None:
     config = seeded(tmp_path, silent_server[1], timeout="1s")
     started = time.monotonic()
-    assert run_once(config) == 0
+    assert run_once(config) == 1
     assert time.monotonic() - started < 15  # two recipients x (1 s timeout) + overhead
     assert "sent" not in _sent(config)
     recovered = write_config(tmp_path / "again", port=server.port, database_url=config.database_url)
@@ -90,7 +90,7 @@ def test_permanent_550_for_one_recipient_does_not_block_the_other(
 ) -> None:
     config = seeded(tmp_path, server.port)
     server.handler.rcpt_replies[BOB] = "550 5.1.1 no such user"
-    assert run_once(config) == 0
+    assert run_once(config) == 1  # one message was refused for good
     assert [r.rcpt_tos for r in server.handler.received] == [(ALICE,)]
     assert sorted(_sent(config)) == ["dead", "sent"]
     status = CliRunner().invoke(cli, ["--config", str(config.directory), "status"])
