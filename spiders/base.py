@@ -358,11 +358,9 @@ class BaseSourceSpider(scrapy.Spider):
             yield from self.article_unavailable(entry, "no article text on the page")
             return
         self.count("article/ok")
-        published, date_source = _listing_date_first(entry.published_at, article.published_at)
-        extra: dict[str, Any] = {
-            "date_source": date_source or article.date_source,
-            **self.identity_extra(entry),
-        }
+        extra: dict[str, Any] = {"date_source": article.date_source, **self.identity_extra(entry)}
+        if article.published_at is None and entry.published_at is not None:
+            extra["date_source"] = "listing"
         canonical = article.canonical_url
         if entry.retry is not None:
             # The item keeps the identity its listing gave it: no second item for it.
@@ -370,11 +368,11 @@ class BaseSourceSpider(scrapy.Spider):
             canonical = entry.retry.identity_url
         yield self.item(
             entry.url if entry.keep_fragment else response.url,
-            title=entry.title or article.title or "",
+            title=article.title or entry.title or "",
             body=article.body,
             summary=article.summary or entry.summary,
             language=article.language,
-            published_at=published,
+            published_at=article.published_at or entry.published_at,
             canonical_url=None if entry.keep_fragment else canonical,
             extra=extra,
         )
@@ -484,28 +482,6 @@ def plausible_date(stamp: datetime) -> bool:
     """Not the Unix epoch of an empty field, not more than two days ahead."""
     aware = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
     return _EPOCH_END <= aware <= utcnow() + _FUTURE_SLACK
-
-
-def _listing_date_first(
-    listed: datetime | None, found: datetime | None
-) -> tuple[datetime | None, str | None]:
-    """The listing's date, unless the article page gives a more precise one of the same day.
-
-    A listing shows the date the publisher dated the entry; an article page may carry a
-    modification or a copyright date instead, and is trusted only where it agrees.
-    """
-    if listed is None or not plausible_date(listed):
-        return found, None
-    if found is not None and _same_day(listed, found):
-        return found, None
-    return listed, "listing"
-
-
-def _same_day(listed: datetime, found: datetime) -> bool:
-    """Whether `found` falls on the listed calendar day (read in the listing's offset)."""
-    if listed.tzinfo is not None and found.tzinfo is not None:
-        found = found.astimezone(listed.tzinfo)
-    return found.date() == listed.date()
 
 
 def _first_line(text: str) -> str:
