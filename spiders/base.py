@@ -341,9 +341,10 @@ class BaseSourceSpider(scrapy.Spider):
         )
 
     def parse_article(self, response: Response, entry: Entry) -> Iterator[ArticleItem]:
-        if not isinstance(response, TextResponse):
-            kind = (response.headers.get(b"Content-Type") or b"?").decode("latin-1")
-            yield from self.article_unavailable(entry, f"not HTML ({kind.split(';')[0]})")
+        kind = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        kind = kind.split(";")[0].strip().lower()
+        if not isinstance(response, TextResponse) or not _html_like(kind):
+            yield from self.article_unavailable(entry, f"not HTML ({kind or 'no type'})")
             return
         article = extract_article(
             response.body,
@@ -353,7 +354,7 @@ class BaseSourceSpider(scrapy.Spider):
             encoding=response.encoding,
             languages=self.source.languages,
         )
-        if article.is_empty:
+        if not article.body:  # a title alone comes from the listing's hint
             self.count("article_empty")
             yield from self.article_unavailable(entry, "no article text on the page")
             return
@@ -482,6 +483,16 @@ def plausible_date(stamp: datetime) -> bool:
     """Not the Unix epoch of an empty field, not more than two days ahead."""
     aware = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
     return _EPOCH_END <= aware <= utcnow() + _FUTURE_SLACK
+
+
+def _html_like(content_type: str) -> bool:
+    """HTML, XHTML, or a type servers give HTML under (none, text/*, XML)."""
+    return (
+        not content_type
+        or content_type.startswith("text/")
+        or "html" in content_type
+        or (content_type.endswith("xml"))
+    )
 
 
 def _first_line(text: str) -> str:

@@ -56,9 +56,10 @@ def resolve_sources(config: Config, source_ids: tuple[str, ...]) -> list[str]:
 
 
 def summary_table(runs: list[RunSummary]) -> Table:
-    """Per source: requests, new, updated, errors, health, duration."""
+    """Per source: requests, new, updated, errors, dropped entries, health, duration."""
     table = Table(title="crawl summary")
-    for name in ("source", "requests", "new", "updated", "errors", "health", "seconds"):
+    columns = ("source", "requests", "new", "updated", "errors", "dropped", "health", "seconds")
+    for name in columns:
         table.add_column(name, justify="left" if name in ("source", "health") else "right")
     for run in runs:
         table.add_row(
@@ -67,10 +68,16 @@ def summary_table(runs: list[RunSummary]) -> Table:
             str(run.items_new),
             str(run.items_updated),
             str(run.errors),
+            dropped_text(run.dropped) or "0",
             run.health,
             f"{run.duration:.1f}",
         )
     return table
+
+
+def dropped_text(dropped: dict[str, int]) -> str:
+    """ "3 offsite, 1 no_link": the entries a run left out, by reason."""
+    return ", ".join(f"{count} {reason}" for reason, count in dropped.items() if count)
 
 
 COMMANDS = [crawl]

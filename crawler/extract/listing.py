@@ -11,7 +11,8 @@ Without an `item` selector the items are found heuristically: candidate blocks a
 headline (at least 4 words, or 8 CJK characters).  Blocks are grouped by tag, class and
 parent; every group with at least 3 members is kept (the biggest group when none has 3).
 Without a `link` selector the item's longest-text link is used; without a `title` selector
-its text is the title; without a `date` selector a ``<time datetime>`` or a date written in
+the link's own text is the title (a `<time>` inside the link left out; when `link` names a
+container such as an ``h3``, the ``<a href>`` inside it); without a `date` selector a ``<time datetime>`` or a date written in
 the item text is used.
 """
 
@@ -106,7 +107,10 @@ def clean_link(base: str, href: str | None) -> str | None:
     href = href.strip()
     if not href or href.startswith("#"):
         return None
-    absolute = urldefrag(urljoin(base, href))[0]
+    try:
+        absolute = urldefrag(urljoin(base, href))[0]
+    except ValueError:  # "http://[broken": one garbage link must not cost the page
+        return None
     return absolute if absolute.startswith(("http://", "https://")) else None
 
 
@@ -195,10 +199,20 @@ def _entry(
         return "bad_link"
     text = select_text(node, title_sel, relative=True) if title_sel else None
     if text is None and anchor is not None:
-        text = normalize_space(element_text(anchor)) or anchor.get("title")
+        text = _anchor_title(anchor)
     published = _entry_date(node, date_sel, text, languages, date_order, now)
     summary = _lead(node, text, date_sel)
     return ListingEntry(target, text or None, published, summary)
+
+
+def _anchor_title(anchor: etree._Element) -> str | None:
+    """The link's own text, without a <time> it holds (a date is not part of a title)."""
+    text = normalize_space(element_text(anchor))
+    for stamp in anchor.iterfind(".//time"):
+        own = normalize_space(element_text(stamp))
+        if own and own != text:
+            text = normalize_space(text.replace(own, " ", 1))
+    return text or anchor.get("title")
 
 
 def _own_anchor(found: etree._Element) -> etree._Element:
