@@ -12,8 +12,8 @@ headline (at least 4 words, or 8 CJK characters).  Blocks are grouped by tag, cl
 parent; every group with at least 3 members is kept (the biggest group when none has 3).
 Without a `link` selector the item's longest-text link is used; without a `title` selector
 the link's own text is the title (a `<time>` inside the link left out; when `link` names a
-container such as an ``h3``, the ``<a href>`` inside it); without a `date` selector a ``<time datetime>`` or a date written in
-the item text is used.
+container such as an ``h3``, the ``<a href>`` inside it); without a `date` selector a
+``<time datetime>`` or a date written in the item text is used.
 """
 
 from __future__ import annotations
