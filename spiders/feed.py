@@ -4,8 +4,10 @@ Entry identity (like rss2email's trust-guid, on by default, `trust_guid: false` 
 off): an entry without a link is kept - its URL is its guid/id when that is an http(s) URL,
 else the feed URL with a stable ``#entry-<hash of the guid>`` fragment (not fetched) - and
 an entry whose link has a ``#fragment`` and that carries a guid keeps the fragment in its
-identity, so entries that differ only by fragment stay distinct.  With `trust_guid: false`
-the link alone decides (fragments dropped; link-less entries are dropped and counted).
+identity, so entries that differ only by fragment stay distinct; entries of one feed that
+share a link but carry distinct guids get ``#entry-<hash of the guid>`` on the link.  With
+`trust_guid: false` the link alone decides (fragments dropped; link-less entries are dropped
+and counted).
 
 Feed entries may lead to any public host unless `allowed_domains` says otherwise.
 """
@@ -44,13 +46,16 @@ class FeedSpider(BaseSourceSpider):
             self.empty_index(response)
             self.note(str(exc))
             return
+        trust_guid = self.feed_source.trust_guid
         entries = []
         for parsed in feed.entries:
-            entry = feed_entry(parsed, response.url, trust_guid=self.feed_source.trust_guid)
+            entry = feed_entry(parsed, response.url, trust_guid=trust_guid)
             if entry is None:
                 self.count("dropped/no_link")
             else:
                 entries.append(entry)
+        if trust_guid:
+            entries = tell_apart(entries)
         if not entries:
             if not feed.entries:
                 self.empty_index(response)
@@ -85,3 +90,31 @@ def feed_entry(entry: FeedEntry, feed_url: str, *, trust_guid: bool = True) -> E
     digest = hashlib.sha1(seed.encode("utf-8")).hexdigest()[:16]
     url = f"{feed_url.partition('#')[0]}#entry-{digest}"
     return Entry(url, entry.title, entry.published_at, keep_fragment=True, fetch=False, **fields)
+
+
+def tell_apart(entries: list[Entry]) -> list[Entry]:
+    """Entries of one feed that share a link but carry distinct guids (a sponsor post and a
+    linked-list post of the same page): each gets ``#entry-<hash of its guid>`` on its link,
+    so every one is stored."""
+    guids: dict[str, set[str]] = {}
+    for entry in entries:
+        if entry.guid and not entry.keep_fragment:
+            guids.setdefault(entry.fingerprint, set()).add(entry.guid)
+    shared = {fp for fp, found in guids.items() if len(found) > 1}
+    if not shared:
+        return entries
+    return [_by_guid(e) if e.guid and e.fingerprint in shared else e for e in entries]
+
+
+def _by_guid(entry: Entry) -> Entry:
+    assert entry.guid is not None
+    digest = hashlib.sha1(entry.guid.encode("utf-8")).hexdigest()[:16]
+    return Entry(
+        f"{entry.url.partition('#')[0]}#entry-{digest}",
+        entry.title,
+        entry.published_at,
+        entry.body,
+        entry.summary,
+        guid=entry.guid,
+        keep_fragment=True,
+    )

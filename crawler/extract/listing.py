@@ -215,6 +215,17 @@ def _anchor_title(anchor: etree._Element) -> str | None:
     return text or anchor.get("title")
 
 
+def _short_texts(node: etree._Element) -> list[str]:
+    """Texts of the item's leaf elements short enough to be a date ("(2020-07-03)")."""
+    texts = []
+    for leaf in node.iter():
+        if isinstance(leaf.tag, str) and len(leaf) == 0:
+            text = normalize_space(leaf.text or "")
+            if 0 < len(text) <= 40:
+                texts.append(text)
+    return texts
+
+
 def _own_anchor(found: etree._Element) -> etree._Element:
     """The link element itself: a `link` selector naming its container (an h3 holding
     the link and a date) must not make the date part of the title."""
@@ -229,6 +240,7 @@ def _lead(node: etree._Element, title: str | None, date_sel: str | None) -> str:
     text = normalize_space(element_text(node))
     removed = [title or ""]
     removed += [normalize_space(element_text(t)) for t in node.iterfind(".//time")]
+    removed += [text for text in _short_texts(node) if find_date_in_text(text)]
     if date_sel:
         removed.append(select_text(node, date_sel, relative=True) or "")
     for part in removed:
