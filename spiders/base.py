@@ -462,7 +462,7 @@ def failure_reason(failure: Failure) -> str:
     exc = failure.value
     if isinstance(exc, HttpError):
         return f"HTTP {exc.response.status}"
-    if isinstance(exc, TimeoutError | TCPTimedOutError):
+    if isinstance(exc, TimeoutError | TCPTimedOutError) or "Timeout" in type(exc).__name__:
         return "timeout"
     if isinstance(exc, DNSLookupError):
         return "DNS lookup failed"

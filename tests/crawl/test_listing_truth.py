@@ -200,12 +200,18 @@ def test_article_retries_are_bounded(fixture_site: FixtureSiteServer, tmp_path: 
     assert retry.attempts == 3 and retry.next_attempt_at is None and retry.reason == "HTTP 404"
 
 
+def huge_page() -> Iterator[bytes]:
+    yield b"<html><body><p>" + b"x" * (2 * 1024 * 1024) + b"</p></body></html>"
+
+
 @pytest.mark.parametrize(
     ("route", "reason"),
     [
         ({"status": 500}, "HTTP 500"),
         ({"status": 200, "body": b"%PDF-1.4 ...", "content_type": "application/pdf"}, "not HTML"),
         ({"status": 200, "body": b"<html><body></body></html>"}, "no article text"),
+        ({"body": b"<html><p>late</p></html>", "delay": 3.0}, "timeout"),
+        ({"stream": huge_page, "length": 2 * 1024 * 1024 + 40}, "too large"),
     ],
 )
 def test_every_kind_of_article_failure_keeps_the_listing_item(
@@ -216,10 +222,9 @@ def test_every_kind_of_article_failure_keeps_the_listing_item(
     for entry in entries:
         fixture_site.site.add(entry.path, **route)
     selectors = {"item": "div.news-item", "link": "h3 a", "date": "span.date"}
-    config_dir = write_config(
-        tmp_path, [source(fixture_site, "listing", "/index.html", selectors=selectors)]
-    )
-    config, runs = crawl(config_dir)
+    listing = source(fixture_site, "listing", "/index.html", selectors=selectors)
+    settings = {"crawl": {"timeout": "1s", "retries": 0, "max_download_size": "1MB"}}
+    config, runs = crawl(write_config(tmp_path, [listing], settings=settings))
     stored = by_path(config)
     assert_listing_fields(stored, entries)
     for entry in entries:
