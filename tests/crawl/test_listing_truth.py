@@ -504,3 +504,28 @@ def test_a_feed_of_ten_thousand_entries(fixture_site: FixtureSiteServer, tmp_pat
     assert len(stored) == 10_000 and first.items_new == 10_000
     assert sum(1 for r in stored if not r.extra.get("backfill_skipped")) == 20
     assert requested == ["/big.xml"] and second.items_new == 0
+
+
+def test_cli_shows_dropped_entries_unavailable_articles_and_degraded(
+    fixture_site: FixtureSiteServer, other_hosts: list[FixtureSiteServer], tmp_path: Path
+) -> None:
+    from tests.crawl.test_cli import _cli
+
+    local = listed_entries(3, "/press/")
+    body = "".join(
+        f'<li class="news"><a href="{url}">{e.title}</a> <span>{e.published:%d %B %Y}</span></li>'
+        for url, e in [(fixture_site.url(e.path), e) for e in local]
+        + [(other_hosts[0].url(e.path), e) for e in listed_entries(2, "/away/")]
+    )
+    fixture_site.site.add("/list.html", f"<html><body><ul>{body}</ul></body></html>")
+    listing = source(fixture_site, "listing", "/list.html", selectors={"item": "li.news"})
+    config_dir = write_config(tmp_path, [listing])
+    tested = _cli(config_dir, "sources", "test", "truth", "--limit", "5")
+    assert tested.returncode == 0, tested.stderr
+    assert tested.stdout.count("article: unavailable (HTTP 404), from the listing") == 3
+    assert "entries dropped: 2 offsite" in tested.stdout
+    crawled = _cli(config_dir, "crawl")
+    assert crawled.returncode == 0, crawled.stderr
+    assert "2 offsite" in crawled.stdout and "degraded" in crawled.stdout
+    listed = _cli(config_dir, "sources", "list")
+    assert "degraded" in listed.stdout
