@@ -38,7 +38,7 @@ def crawl(app: AppContext, source_ids: tuple[str, ...]) -> None:
                 status.update(f"crawled {len(done)}/{len(ids)} source(s)")
 
         runs = run_crawls(config, ids, progress=progress if console.is_terminal else None)
-    Console(file=sys.stdout).print(summary_table(runs))
+    Console(file=sys.stdout, width=140).print(summary_table(runs))
     if all(run.failed for run in runs):
         raise SystemExit(1)
 
