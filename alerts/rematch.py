@@ -18,7 +18,8 @@ from crawler.store.store import Store
 from crawler.store.types import utcnow
 
 BATCH = 500
-ItemRow = Row[Any, Any, Any, Any, Any, Any]  # id, source_id, title, body, language, extra
+# id, source_id, title, body, summary, language, extra
+ItemRow = Row[Any, Any, Any, Any, Any, Any, Any]
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ _ITEM_COLUMNS = (
     items.c.source_id,
     items.c.title,
     items.c.body,
+    items.c.summary,
     items.c.language,
     items.c.extra,
 )
@@ -96,8 +98,9 @@ def _match(
     for row in batch:
         if (row.extra or {}).get("backfill_skipped"):
             continue
+        text = row.body or row.summary  # an item stored from its listing: its lead
         document = MatchDocument(
-            row.title, row.body, row.source_id, row.language, tags.get(row.source_id, frozenset())
+            row.title, text, row.source_id, row.language, tags.get(row.source_id, frozenset())
         )
         rows.extend(match_row(int(row.id), hit, now) for hit in engine.match(document))
     return rows

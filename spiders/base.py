@@ -1,11 +1,26 @@
-"""BaseSourceSpider: what every source spider shares - index pages, new links, articles.
+"""BaseSourceSpider: what every source spider shares - index pages, entries, articles.
+
+The listing is the source of truth.  Whatever a listing or feed entry gives (title, date,
+lead, link) is stored as the item; the article page only enriches it (full text, a more
+precise date, language).  When the article page cannot be fetched (an HTTP error, a
+timeout, a refused address, a PDF, a page too large or without text) the item is stored
+from its listing all the same, marked ``extra.article = {"state": "unavailable", "reason":
+...}``, matched by the rules on the text it has, and tried again on later runs with
+backoff (`crawl.article_retries` times, first after `crawl.article_retry_after`,
+doubling; see `crawler.store.articles`).
 
 Index requests (listing/feed/sitemap URLs) are conditional GETs (see
 `crawler.middlewares.conditional`); a 304 means nothing to do.  Before any article is
-requested the spider asks the store in bulk which links are known and skips them.  On a
-source's first run only the newest ``backfill`` entries are followed; older ones are
-remembered as items flagged ``extra.backfill_skipped`` (title from the listing, no body,
-never matched by rules) so later runs do not fetch them either.
+requested the spider asks the store in bulk which entries are known (as items, or as the
+listed alias of an item stored under its rel=canonical) and skips them.  On a source's
+first run only the newest ``backfill`` entries are treated as new; older ones are stored
+as a baseline from their listing fields, flagged ``extra.backfill_skipped`` (never matched
+nor alerted, never fetched).
+
+Which hosts entries may lead to: `allowed_domains` when given (``example.org`` with its
+subdomains, ``*.gov.pk``, ``*``); else the hosts of the source's URLs, except for feeds,
+whose entries may lead to any host.  The private-address guard applies either way.  An
+entry dropped by these rules is counted (``presswatch/dropped/...``) and noted.
 
 Outcomes land in the crawl stats under ``presswatch/...`` and decide the source's health
 (see `crawler.crawl.health`).
@@ -15,21 +30,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
 from crawler.config.models import SourceConfig
 from crawler.crawl.runtime import Runtime, current_runtime
 from crawler.extract.article import ArticleSelectors, ListingHints, extract_article
 from crawler.items import ArticleItem
-from crawler.store.items import known_url_fingerprints
-from crawler.store.urls import url_fingerprint
+from crawler.store.articles import DueArticle, due_articles, known_identities
+from crawler.store.types import utcnow
+from crawler.store.urls import canonical_fingerprint, fragment_identity, url_fingerprint
 
 BLOCKED_STATUSES = frozenset({401, 403, 429})
 _CHALLENGE = re.compile(
@@ -37,12 +55,31 @@ _CHALLENGE = re.compile(
     rb"|cf-browser-verification|challenge-platform|_incapsula_resource|ddos-guard",
     re.I,
 )
+# Dates a listing cannot mean: the Unix epoch of an empty field, or days ahead.
+_EPOCH_END = datetime(1970, 1, 2, tzinfo=UTC)
+_FUTURE_SLACK = timedelta(days=2)
+MAX_RETRIES_PER_RUN = 100
 
 
 class Entry:
-    """A link found on an index page, with whatever the index said about it."""
+    """An entry found on an index page, with whatever the index said about it.
 
-    __slots__ = ("body", "published_at", "summary", "title", "url")
+    `url` is the link to fetch (and the identity); `keep_fragment` makes its #fragment part
+    of the identity; `fetch` is False for an entry with no page to fetch (a link-less feed
+    entry); `retry` is set when the entry is a stored item whose article is tried again.
+    """
+
+    __slots__ = (
+        "body",
+        "fetch",
+        "guid",
+        "keep_fragment",
+        "published_at",
+        "retry",
+        "summary",
+        "title",
+        "url",
+    )
 
     def __init__(
         self,
@@ -51,22 +88,57 @@ class Entry:
         published_at: datetime | None = None,
         body: str = "",
         summary: str = "",
+        *,
+        guid: str | None = None,
+        keep_fragment: bool = False,
+        fetch: bool = True,
+        retry: DueArticle | None = None,
     ) -> None:
         self.url = url
         self.title = title
         self.published_at = published_at
         self.body = body
         self.summary = summary
+        self.guid = guid
+        self.keep_fragment = keep_fragment
+        self.fetch = fetch
+        self.retry = retry
 
     @property
     def hints(self) -> ListingHints:
         return ListingHints(title=self.title, published_at=self.published_at)
+
+    @property
+    def fingerprint(self) -> str:
+        """The identity the store will give the item (before any rel=canonical)."""
+        if self.keep_fragment:
+            return canonical_fingerprint(fragment_identity(self.url))
+        return url_fingerprint(self.url)
+
+
+class DomainRules:
+    """`allowed_domains` patterns: ``example.org`` (and its subdomains), ``*.gov.pk``, ``*``."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.patterns = [p.lower().rstrip(".") for p in patterns]
+        self.anywhere = "*" in self.patterns
+        self.suffixes = [p.removeprefix("*.") for p in self.patterns if p != "*"]
+
+    def allows(self, host: str) -> bool:
+        host = host.lower().rstrip(".")
+        return self.anywhere or any(host == d or host.endswith("." + d) for d in self.suffixes)
+
+    def scrapy_domains(self) -> list[str] | None:
+        """For Scrapy's OffsiteMiddleware: None lets every host through."""
+        return None if self.anywhere else self.suffixes
 
 
 class BaseSourceSpider(scrapy.Spider):
     """A spider driven by one source config; subclasses register by kind or name."""
 
     kind: ClassVar[str] = ""
+    # Whether entries may lead to any host when allowed_domains is not given (feeds).
+    entries_anywhere: ClassVar[bool] = False
     generic: ClassVar[dict[str, type[BaseSourceSpider]]] = {}
     custom: ClassVar[dict[str, type[BaseSourceSpider]]] = {}
 
@@ -82,7 +154,11 @@ class BaseSourceSpider(scrapy.Spider):
         self.source: SourceConfig = self.runtime.source
         kwargs["name"] = self.source.id
         super().__init__(*args, **kwargs)
-        self.allowed_domains = self.source.allowed_domains or _hosts(self.start_urls_for())
+        configured = self.source.allowed_domains
+        self.site_rules = DomainRules(configured or _hosts(self.start_urls_for()))
+        anywhere = not configured and self.entries_anywhere
+        self.entry_rules = DomainRules(["*"]) if anywhere else self.site_rules
+        self.allowed_domains = self.entry_rules.scrapy_domains()
         self.budget = self.runtime.source.backfill if self.runtime.first_run else None
         if self.runtime.limit is not None:
             self.budget = min(self.budget or self.runtime.limit, self.runtime.limit)
@@ -103,6 +179,8 @@ class BaseSourceSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         for url in self.start_urls_for():
             yield self.index_request(url)
+        for request in self.retry_requests():
+            yield request
 
     def index_request(self, url: str, page: int = 1, **kwargs: Any) -> scrapy.Request:
         """A conditional GET of an index URL (304 handled by `index_ok`)."""
@@ -137,8 +215,8 @@ class BaseSourceSpider(scrapy.Spider):
         self.count("index/error")
         self.record_failure(failure, index=True)
 
-    def record_failure(self, failure: Failure, *, index: bool) -> None:
-        """Count an error (blocked on 401/403/429) and keep a short description."""
+    def record_failure(self, failure: Failure, *, index: bool) -> str:
+        """Count an error (blocked on 401/403/429), note it; return its short reason."""
         exc = failure.value
         status = exc.response.status if isinstance(exc, HttpError) else None
         body = exc.response.body[:20000] if isinstance(exc, HttpError) else b""
@@ -146,41 +224,65 @@ class BaseSourceSpider(scrapy.Spider):
             self.count("index/blocked")
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        self.note(f"{url}: HTTP {status}" if status else f"{url}: {type(exc).__name__}: {exc}")
+        reason = failure_reason(failure)
+        self.note(f"{url}: {reason}" if status or index else f"{url}: {reason}: {exc}")
+        return reason
 
     def empty_index(self, response: Response) -> None:
         """A 200 index where nothing matched: the site may have been redesigned."""
         self.count("index/empty")
         self.note(f"nothing found on {response.url}")
 
-    # --- entries and articles -----------------------------------------------------------
+    # --- entries ------------------------------------------------------------------------
 
-    def new_entries(self, entries: Iterable[Entry]) -> list[Entry]:
-        """Entries on allowed http(s) URLs, not stored yet and not scheduled in this run."""
+    def new_entries(
+        self, entries: Iterable[Entry], *, rules: DomainRules | None = None
+    ) -> list[Entry]:
+        """Entries on allowed http(s) URLs, not stored yet and not scheduled in this run;
+        every entry left out for a rule is counted under ``presswatch/dropped/...``."""
+        rules = rules or self.entry_rules
         candidates: dict[str, Entry] = {}
         for entry in entries:
-            if self.allowed_url(entry.url) and entry.url not in self.scheduled:
-                candidates.setdefault(entry.url, entry)
+            reason = self.refusal(entry.url, rules)
+            if reason:
+                self.drop(reason, entry.url)
+                continue
+            fp = entry.fingerprint
+            if fp in self.scheduled or fp in candidates:
+                self.count("entries_repeated")
+                continue
+            candidates[fp] = entry
         self.count("entries", len(candidates))
         store = self.runtime.store
         if store is None or not candidates:
             return list(candidates.values())
         with store.connect() as connection:
-            known = known_url_fingerprints(connection, list(candidates))
+            known = known_identities(connection, list(candidates))
         self.count("entries_known", len(known))
-        return [e for u, e in candidates.items() if url_fingerprint(u) not in known]
+        return [e for fp, e in candidates.items() if fp not in known]
 
-    def allowed_url(self, url: str) -> bool:
+    def refusal(self, url: str, rules: DomainRules | None = None) -> str | None:
+        """Why a URL may not be followed (None when it may)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            return False
-        host = parts.hostname.lower()
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+            return "scheme"
+        if not (rules or self.site_rules).allows(parts.hostname):
+            return "offsite"
+        return None
+
+    def allowed_url(self, url: str) -> bool:
+        """Whether an index URL (a next page, a child sitemap) stays within the site rules."""
+        return self.refusal(url, self.site_rules) is None
+
+    def drop(self, reason: str, url: str) -> None:
+        self.count(f"dropped/{reason}")
+        host = urlsplit(url).hostname or url[:80]
+        self.note(f"entry dropped ({reason}): {host}")
 
     def take(self, entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
-        """Split new entries into (to follow, to remember unfetched) by the backfill budget."""
+        """Split new entries into (new, baseline) by the backfill budget of a first run."""
         for entry in entries:
-            self.scheduled.add(entry.url)
+            self.scheduled.add(entry.fingerprint)
         if self.budget is None:
             return entries, []
         ordered = sorted(entries, key=_newest_first)
@@ -189,22 +291,45 @@ class BaseSourceSpider(scrapy.Spider):
         return taken, rest if self.runtime.limit is None else []
 
     def remembered(self, entries: Iterable[Entry]) -> Iterator[ArticleItem]:
-        """Backfill-skipped entries as items without a body."""
+        """Entries older than the backfill: stored from their listing fields, never alerted."""
         for entry in entries:
             self.count("backfill_skipped")
-            yield self.item(
-                entry.url,
-                title=entry.title or entry.url,
-                published_at=entry.published_at,
-                extra={"backfill_skipped": True},
-            )
+            yield self.listing_item(entry, {"backfill_skipped": True})
 
     def follow(self, fresh: list[Entry]) -> Iterator[Any]:
-        """Remember what backfill leaves out; request the article page of every other entry."""
+        """Store the baseline beyond backfill; fetch the article page of every other entry."""
         taken, rest = self.take(fresh)
         yield from self.remembered(rest)
         for entry in taken:
-            yield self.article_request(entry)
+            if entry.fetch:
+                yield self.article_request(entry)
+            else:
+                yield self.listing_item(entry)
+
+    # --- articles -----------------------------------------------------------------------
+
+    def retry_requests(self) -> list[scrapy.Request]:
+        """Article pages of items stored from their listing whose retry is due."""
+        store = self.runtime.store
+        if store is None:
+            return []
+        with store.connect() as connection:
+            due = due_articles(connection, self.source.id, utcnow(), MAX_RETRIES_PER_RUN)
+        requests = []
+        for article in due:
+            entry = Entry(
+                article.url,
+                article.title,
+                article.published_at,
+                article.body,
+                article.summary,
+                keep_fragment=bool(article.extra.get("keep_fragment")),
+                retry=article,
+            )
+            self.scheduled.add(entry.fingerprint)
+            self.count("article/retried")
+            requests.append(self.article_request(entry))
+        return requests
 
     def article_request(self, entry: Entry) -> scrapy.Request:
         return scrapy.Request(
@@ -212,12 +337,14 @@ class BaseSourceSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.article_failed,
             cb_kwargs={"entry": entry},
+            dont_filter=True,
         )
 
     def parse_article(self, response: Response, entry: Entry) -> Iterator[ArticleItem]:
-        if not isinstance(response, TextResponse):
-            self.count("article_errors")
-            self.note(f"{response.url}: not a text response")
+        kind = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        kind = kind.split(";")[0].strip().lower()
+        if not isinstance(response, TextResponse) or not _html_like(kind):
+            yield from self.article_unavailable(entry, f"not HTML ({kind or 'no type'})")
             return
         article = extract_article(
             response.body,
@@ -227,23 +354,87 @@ class BaseSourceSpider(scrapy.Spider):
             encoding=response.encoding,
             languages=self.source.languages,
         )
-        if article.is_empty:
+        if not article.body:  # a title alone comes from the listing's hint
             self.count("article_empty")
+            yield from self.article_unavailable(entry, "no article text on the page")
             return
+        self.count("article/ok")
+        extra: dict[str, Any] = {"date_source": article.date_source, **self.identity_extra(entry)}
+        if article.published_at is None and entry.published_at is not None:
+            extra["date_source"] = "listing"
+        canonical = article.canonical_url
+        if entry.retry is not None:
+            # The item keeps the identity its listing gave it: no second item for it.
+            extra = {**entry.retry.extra, **extra, "article": {"state": "ok", "retried": True}}
+            canonical = entry.retry.identity_url
         yield self.item(
-            response.url,
-            title=article.title or "",
+            entry.url if entry.keep_fragment else response.url,
+            title=article.title or entry.title or "",
             body=article.body,
-            summary=article.summary,
+            summary=article.summary or entry.summary,
             language=article.language,
-            published_at=article.published_at,
-            canonical_url=article.canonical_url,
-            extra={"date_source": article.date_source},
+            published_at=article.published_at or entry.published_at,
+            canonical_url=None if entry.keep_fragment else canonical,
+            extra=extra,
         )
 
-    def article_failed(self, failure: Failure) -> None:
+    def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
         self.count("article_errors")
-        self.record_failure(failure, index=False)
+        reason = self.record_failure(failure, index=False)
+        request = getattr(failure, "request", None)
+        entry = request.cb_kwargs.get("entry") if request is not None else None
+        if isinstance(entry, Entry):
+            yield from self.article_unavailable(entry, reason, counted=True)
+
+    def article_unavailable(
+        self, entry: Entry, reason: str, *, counted: bool = False
+    ) -> Iterator[ArticleItem]:
+        """The item from its listing, marked with why its article page is missing."""
+        if not counted:
+            self.count("article_errors")
+            self.note(f"{entry.url}: {reason}")
+        self.count("article/failed")
+        self.count(f"article/failed_reason/{reason}")
+        attempts = entry.retry.attempts + 1 if entry.retry else 1
+        crawl = self.runtime.config.settings.crawl
+        retry_at = None
+        if attempts <= crawl.article_retries:
+            retry_at = (utcnow() + crawl.article_retry_after * 2 ** (attempts - 1)).isoformat()
+        article = {
+            "state": "unavailable",
+            "reason": reason,
+            "attempts": attempts,
+            "retry_at": retry_at,
+            "url": entry.url,
+        }
+        extra = dict(entry.retry.extra) if entry.retry else {}
+        yield self.listing_item(entry, {**extra, "article": article})
+
+    def listing_item(self, entry: Entry, extra: dict[str, Any] | None = None) -> ArticleItem:
+        """The item as the listing or feed entry gives it (no article page)."""
+        published = entry.published_at
+        extra = {**self.identity_extra(entry), **(extra or {})}
+        if published is not None and not plausible_date(published):
+            self.count("dates_rejected")
+            extra["listing_date_rejected"] = published.isoformat()
+            published = None
+        return self.item(
+            entry.url,
+            title=entry.title or _first_line(entry.body or entry.summary) or entry.url,
+            body=entry.body,
+            summary=entry.summary,
+            published_at=published,
+            canonical_url=entry.retry.identity_url if entry.retry else None,
+            extra=extra,
+        )
+
+    def identity_extra(self, entry: Entry) -> dict[str, Any]:
+        extra: dict[str, Any] = {"listed_url": entry.url}
+        if entry.guid:
+            extra["guid"] = entry.guid
+        if entry.keep_fragment:
+            extra["keep_fragment"] = True
+        return extra
 
     def article_selectors(self) -> ArticleSelectors:
         selectors = getattr(self.source, "article", None)
@@ -264,6 +455,48 @@ class BaseSourceSpider(scrapy.Spider):
         notes: list[str] = self.runtime.notes.setdefault("messages", [])
         if len(notes) < 20:
             notes.append(message[:300])
+
+
+def failure_reason(failure: Failure) -> str:
+    """A short, groupable reason: "HTTP 404", "timeout", "refused: private address", ..."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"HTTP {exc.response.status}"
+    if isinstance(exc, TimeoutError | TCPTimedOutError) or "Timeout" in type(exc).__name__:
+        return "timeout"
+    if isinstance(exc, DNSLookupError):
+        return "DNS lookup failed"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc)
+        if "private address" in text:
+            return "refused: private address"
+        if "robots" in text.lower():
+            return "forbidden by robots.txt"
+        return "refused: " + (text.split(":", maxsplit=1)[0] or "ignored")[:60]
+    text = str(exc)
+    if "maxsize" in text or "max size" in text.lower():
+        return "too large"
+    return type(exc).__name__
+
+
+def plausible_date(stamp: datetime) -> bool:
+    """Not the Unix epoch of an empty field, not more than two days ahead."""
+    aware = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    return _EPOCH_END <= aware <= utcnow() + _FUTURE_SLACK
+
+
+def _html_like(content_type: str) -> bool:
+    """HTML, XHTML, or a type servers give HTML under (none, text/*, XML)."""
+    return (
+        not content_type
+        or content_type.startswith("text/")
+        or "html" in content_type
+        or (content_type.endswith("xml"))
+    )
+
+
+def _first_line(text: str) -> str:
+    return text.strip().split("\n", 1)[0][:200]
 
 
 def _hosts(urls: Iterable[str]) -> list[str]:

@@ -1,13 +1,16 @@
-"""The `listing` kind: HTML listing pages whose new links are followed to their articles.
+"""The `listing` kind: HTML listing pages; each listed entry is stored, its article fetched.
 
 Pagination follows the `next` selector (or a rel=next / "next" pager link when only
-`max_pages` is set), or fills `url_pattern`'s ``{page}`` with 2, 3, ... up to `max_pages`.
-A page is only paginated past when every one of its links was new: once a page lists a
-known article, older pages hold nothing new (and the steady state is one request).
+`max_pages` is set), or fills `url_pattern`'s ``{page}`` with `first_page` (2 by default),
+then one more for each page, up to `max_pages` pages in all.  A page is only paginated
+past when every one of its links was new: once a page lists a known article, older pages
+hold nothing new (and the steady state is one request).  Listed links stay on the site
+(the hosts of `urls`) unless `allowed_domains` says otherwise.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,7 +22,7 @@ from spiders.base import BaseSourceSpider, Entry
 
 
 class ListingSpider(BaseSourceSpider):
-    """Listing pages -> new links -> article pages."""
+    """Listing pages -> entries stored from the listing -> article pages enrich them."""
 
     kind = "listing"
     name = "listing"
@@ -34,6 +37,7 @@ class ListingSpider(BaseSourceSpider):
             self.empty_index(response)
             return
         selectors = self.listing.selectors
+        skipped: Counter[str] = Counter()
         found = extract_listing(
             response.text,
             response.url,
@@ -42,16 +46,19 @@ class ListingSpider(BaseSourceSpider):
             title=selectors.title,
             date=selectors.date,
             languages=self.source.languages,
+            skipped=skipped,
         )
-        entries = [Entry(e.url, e.title, e.published_at) for e in found]
+        for reason, n in skipped.items():
+            self.count(f"dropped/{reason}", n)
+        entries = [Entry(e.url, e.title, e.published_at, summary=e.summary) for e in found]
         if not entries:
             if page == 1:
                 self.empty_index(response)
             return
-        fresh = self.new_entries(entries)
+        fresh = self.new_entries(entries, rules=self.site_rules)
         yield from self.follow(fresh)
-        all_new = len(fresh) == len({e.url for e in entries if self.allowed_url(e.url)})
-        if all_new and (self.budget is None or self.budget > 0):
+        allowed = {e.fingerprint for e in entries if self.allowed_url(e.url)}
+        if len(fresh) == len(allowed) and (self.budget is None or self.budget > 0):
             yield from self.next_page(response, page)
 
     def next_page(self, response: Response, page: int) -> Iterable[Any]:
@@ -59,9 +66,10 @@ class ListingSpider(BaseSourceSpider):
         if page >= pagination.max_pages:
             return
         if pagination.url_pattern:
-            url = pagination.url_pattern.replace("{page}", str(page + 1))
+            number = pagination.first_page + page - 1
+            url = pagination.url_pattern.replace("{page}", str(number))
         else:
             assert isinstance(response, TextResponse)
             url = find_next_page(response.text, response.url, pagination.next) or ""
-        if url and self.allowed_url(url):
+        if url and self.allowed_url(response.urljoin(url)):
             yield self.index_request(response.urljoin(url), page=page + 1)

@@ -51,10 +51,7 @@ class SitemapSpider(BaseSourceSpider):
         if not entries:
             self.empty_index(response)
             return
-        taken, rest = self.take(self.new_entries(entries))
-        yield from self.remembered(rest)
-        for entry in taken:
-            yield self.article_request(entry)
+        yield from self.follow(self.new_entries(entries))
 
     def wanted(self, entry: SitemapEntry) -> bool:
         pattern = self.sitemap.url_pattern

@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
-Health = Literal["failing", "empty", "blocked", "quiet"]
+Health = Literal["failing", "empty", "blocked", "degraded", "quiet"]
 DigestKind = Literal["digest", "alert"]
 
 
@@ -89,6 +89,9 @@ class DigestItem:
     # Names of this reader's other rules that matched the item too: it is listed once,
     # under its best rule, and this says which other sections it would have been in.
     also_matches: tuple[str, ...] = ()
+    # Why the article page could not be fetched ("HTTP 404") when the item was stored from
+    # its listing alone (its title, date and lead); empty when the article arrived.
+    article_unavailable: str = ""
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from crawler.config.models import RecipientConfig, RuleConfig
 from crawler.store.schema import crawl_runs, deliveries, items, rule_matches, sources
 
 CHUNK = 500
-UNHEALTHY: tuple[Health, ...] = ("failing", "empty", "blocked", "quiet")
+UNHEALTHY: tuple[Health, ...] = ("failing", "empty", "blocked", "degraded", "quiet")
 _SortKey = tuple[float, int]
 
 
@@ -60,6 +60,7 @@ def build_digest(
             also_matches=tuple(
                 rule.name for rule in others.get(int(row.id), ()) if rule.id != row.rule_id
             ),
+            article_unavailable=_article_unavailable(row.extra),
         )
         when = row.published_at or row.first_seen_at
         grouped[row.rule_id].append(((-when.timestamp(), int(row.id)), item))
@@ -80,6 +81,14 @@ def build_digest(
         sources_configured=len(config.enabled_sources) if kind == "digest" else None,
         kind=kind,
     )
+
+
+def _article_unavailable(extra: Any) -> str:
+    """The reason an item's article page is missing (it was stored from its listing)."""
+    article = (extra or {}).get("article") if isinstance(extra, dict) else None
+    if isinstance(article, dict) and article.get("state") == "unavailable":
+        return str(article.get("reason") or "unavailable")
+    return ""
 
 
 def _sections(

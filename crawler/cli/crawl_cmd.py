@@ -58,7 +58,7 @@ def _crawl(config: Config, ids: list[str]) -> list[RunSummary]:
                 status.update(f"crawled {len(done)}/{len(ids)} sources")
 
         runs = run_crawls(config, ids, progress=progress if console.is_terminal else None)
-    out = Console(file=sys.stdout)
+    out = Console(file=sys.stdout, width=140)
     out.print(summary_table(runs))
     out.print(total_line(runs, time.monotonic() - clock), highlight=False)
     return runs
@@ -106,9 +106,10 @@ def resolve_sources(config: Config, source_ids: tuple[str, ...]) -> list[str]:
 
 
 def summary_table(runs: list[RunSummary]) -> Table:
-    """Per source: requests, new, updated, errors, health, and the crawl process's wall time."""
+    """Per source: requests, new, updated, errors, dropped entries, health, wall time."""
     table = Table(title="crawl summary")
-    for name in ("source", "requests", "new", "updated", "errors", "health", "time"):
+    columns = ("source", "requests", "new", "updated", "errors", "dropped", "health", "time")
+    for name in columns:
         table.add_column(name, justify="left" if name in ("source", "health") else "right")
     for run in runs:
         table.add_row(
@@ -117,10 +118,16 @@ def summary_table(runs: list[RunSummary]) -> Table:
             str(run.items_new),
             str(run.items_updated),
             str(run.errors),
+            dropped_text(run.dropped) or "0",
             run.health,
             format_seconds(run.elapsed),
         )
     return table
+
+
+def dropped_text(dropped: dict[str, int]) -> str:
+    """ "3 offsite, 1 no_link": the entries a run left out, by reason."""
+    return ", ".join(f"{count} {reason}" for reason, count in dropped.items() if count)
 
 
 COMMANDS = [crawl]

@@ -19,7 +19,8 @@ from crawler.store.types import utcnow
 @click.option("--since", metavar="DURATION", help="Only items first seen within e.g. 7d.")
 @click.option("--search", metavar="TEXT", help="Only items whose title or body contains TEXT.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per item (see docs).")
+@click.option("--body", "with_body", is_flag=True, help="Include each item's full text.")
 @pass_app
 def items(
     app: AppContext,
@@ -28,14 +29,28 @@ def items(
     search: str | None,
     limit: int,
     as_json: bool,
+    with_body: bool,
 ) -> None:
-    """List stored items, newest first."""
+    """List stored items, newest first.
+
+    With --json, one JSON object per line: id, source_id, title, url, canonical_url,
+    published_at, first_seen_at (ISO 8601), language, summary, article ({"state":
+    "fetched" | "unavailable" | "baseline" | "not_fetched", and for unavailable its
+    reason, attempts, retry_at}), and body with --body.
+    """
     cutoff = _since(since)
     from crawler.store.queries import search_items
 
     store = app.open_store()
     with store.connect() as connection:
-        rows = search_items(connection, source_id=source_id, since=cutoff, text=search, limit=limit)
+        rows = search_items(
+            connection,
+            source_id=source_id,
+            since=cutoff,
+            text=search,
+            limit=limit,
+            with_body=with_body,
+        )
     if as_json:
         for row in rows:
             click.echo(json.dumps(row.to_json(), ensure_ascii=False))
@@ -50,6 +65,12 @@ def items(
         stamp = format_time(when, zone)
         click.echo(f"{row.id:>7}  {stamp:<25}  {row.source_id:<20} {row.title[:90]}")
         click.echo(f"{'':>7}  {'':<25}  {'':<20} {row.url}")
+        article = row.article or {}
+        if article.get("state") == "unavailable":
+            note = f"article: unavailable ({article.get('reason')}), from the listing"
+            click.echo(f"{'':>7}  {'':<25}  {'':<20} {note}")
+        if with_body and row.body:
+            click.echo(f"{'':>7}  {'':<25}  {'':<20} {' '.join(row.body.split())}")
 
 
 def _since(text: str | None) -> datetime | None:

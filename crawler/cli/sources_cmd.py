@@ -14,6 +14,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from crawler.cli.context import AppContext, pass_app
+from crawler.cli.crawl_cmd import dropped_text
 from crawler.crawl.runner import run_child
 from crawler.errors import CrawlError, UsageError
 from crawler.formatting import format_schedule, format_time
@@ -86,10 +87,16 @@ def test_source(app: AppContext, source_id: str, limit: int, as_json: bool) -> N
     if not found:
         _explain_nothing(source_id, summary)
     for entry in found:
-        words = " ".join(entry["body"].split()[:30])
+        words = " ".join((entry["body"] or entry["summary"]).split()[:30])
         click.echo(f"{entry['published_at'] or '-'}  {entry['title']}")
         click.echo(f"    {entry['url']}")
+        article = entry.get("extra", {}).get("article") or {}
+        if article.get("state") == "unavailable":
+            click.echo(f"    article: unavailable ({article.get('reason', '?')}), from the listing")
         click.echo(f"    {words}…" if words else "    (no body)")
+    dropped = dropped_text(summary.get("dropped") or {})
+    if dropped:
+        click.echo(f"entries dropped: {dropped} (see allowed_domains in docs/configuration.md)")
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -34,6 +34,9 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_DOMAIN = re.compile(r"(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
+
+
 def _check_id(value: str) -> str:
     if not _ID.match(value):
         raise ValueError(
@@ -126,6 +129,10 @@ class CrawlConfig(Strict):
     parallel_sources: int = Field(default=2, ge=1, le=32)
     source_timeout: Duration = timedelta(minutes=15)
     allow_private_addresses: bool = False
+    # An article page that could not be fetched is tried again on later runs, after
+    # article_retry_after, then twice that, ...; at most article_retries times.
+    article_retries: int = Field(default=3, ge=0, le=20)
+    article_retry_after: Duration = timedelta(hours=1)
 
     @field_validator("user_agent")
     @classmethod
@@ -217,6 +224,8 @@ class HealthConfig(Strict):
 
     failing_after: int = Field(default=3, ge=1)
     default_expect_new_within: Duration | None = None
+    # A run whose article pages failed above this share of those it tried is `degraded`.
+    degraded_above: float = Field(default=0.3, ge=0.0, le=1.0)
 
 
 class RetentionConfig(Strict):
@@ -289,6 +298,9 @@ class Pagination(Strict):
 
     next: str | None = None
     url_pattern: str | None = None
+    # The number url_pattern's {page} gets for the page after the first listing URL
+    # (2 for ?page=2; 1 for default_1.shtml after default.shtml; 0 for zero-based pagers).
+    first_page: int = Field(default=2, ge=0)
     max_pages: int = Field(default=1, ge=1, le=100)
 
     @field_validator("url_pattern")
@@ -319,6 +331,15 @@ class SourceBase(Strict):
     timezone: TimezoneName | None = None
     notes: str | None = None
 
+    @field_validator("allowed_domains")
+    @classmethod
+    def _domain_patterns(cls, value: list[str]) -> list[str]:
+        cleaned = [domain.strip().lower() for domain in value]
+        for domain in cleaned:
+            if domain != "*" and not _DOMAIN.fullmatch(domain):
+                raise ValueError(f"{domain!r} is not a host name, '*.' + a host name, or '*'")
+        return cleaned
+
 
 class FeedSource(SourceBase):
     """RSS 0.9x/1.0/2.0, Atom or JSON Feed URLs."""
@@ -326,6 +347,9 @@ class FeedSource(SourceBase):
     kind: Literal["feed"]
     urls: list[HttpUrl] = Field(min_length=1)
     follow: bool = False
+    # Identity from an entry's guid/id (rss2email's trust-guid): link-less entries are kept
+    # and entries differing only by #fragment stay distinct. false: the link alone.
+    trust_guid: bool = True
     article: ArticleSelectorsConfig = ArticleSelectorsConfig()
 
 

@@ -10,12 +10,17 @@ States (first that applies):
   ``health.failing_after`` (default 3) such runs in a row the state is ``failing``.
 * ``empty``: index URLs answered 200 but no entry was found on any of them (selectors
   match nothing: the site was probably redesigned).
+* ``degraded``: the run stored its entries but more than ``health.degraded_above``
+  (default 30 %) of the article pages it tried failed; the detail names the most common
+  reason ("12 of 18 article pages: HTTP 404").  The items were stored from their listing
+  and their pages are retried on later runs.
 * ``quiet``: the run succeeded but the source's newest item is older than
   ``expect_new_within`` (the source's, else ``health.default_expect_new_within``).
 * ``ok`` otherwise - a success resets the failure count.
 
-Partial failures (some articles failed) leave the state ``ok`` and are counted in
-`crawl_runs.errors`.  ``health_since`` is when the current state began.
+Failed articles below that share leave the state ``ok`` and are counted in
+`crawl_runs.errors`; ``ok`` means the entries and their articles arrived.
+``health_since`` is when the current state began.
 """
 
 from __future__ import annotations
@@ -47,6 +52,15 @@ def raw_state(run: RunSummary) -> str:
     return "ok"
 
 
+def article_trouble(run: RunSummary, degraded_above: float) -> str | None:
+    """ "12 of 18 article pages: HTTP 404" when failed articles exceed the share, else None."""
+    tried = run.articles_ok + run.articles_failed
+    if not run.articles_failed or run.articles_failed <= degraded_above * tried:
+        return None
+    reasons = ", ".join(f"{reason}" for reason in list(run.article_failures)[:2])
+    return f"{run.articles_failed} of {tried} article pages: {reasons or 'failed'}"
+
+
 def assess(
     run: RunSummary,
     previous_failures: int,
@@ -54,11 +68,15 @@ def assess(
     last_new_item_at: datetime | None,
     expect_new_within: timedelta | None,
     now: datetime,
+    degraded_above: float = 0.3,
 ) -> HealthState:
     """The source's health after this run."""
     state = raw_state(run)
     failures = previous_failures + 1 if state in FAILURES else 0
     detail = "; ".join(run.messages[:5])
+    trouble = article_trouble(run, degraded_above) if state == "ok" else None
+    if trouble is not None:
+        return HealthState("degraded", failures, trouble)
     if state == "error" and failures >= failing_after:
         state = "failing"
         detail = f"{failures} failed runs in a row" + (f": {detail}" if detail else "")

@@ -41,6 +41,7 @@ def record_run(store: Store, config: Config, source: SourceConfig, run: RunSumma
             last_new,
             expect,
             now,
+            config.settings.health.degraded_above,
         )
         run.health = state.state
         values: dict[str, Any] = {
@@ -103,6 +104,12 @@ def _insert_run(connection: Connection, run: RunSummary) -> int:
         },
         "entries": run.entries,
         "store_errors": run.store_errors,
+        "articles": {
+            "ok": run.articles_ok,
+            "failed": run.articles_failed,
+            "reasons": run.article_failures,
+        },
+        "dropped": run.dropped,
         "messages": run.messages,
     }
     result = connection.execute(

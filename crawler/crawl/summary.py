@@ -39,6 +39,12 @@ class RunSummary:
     items_duplicate: int = 0
     errors: int = 0
     store_errors: int = 0
+    articles_ok: int = 0
+    articles_failed: int = 0
+    # The reasons article pages failed, most frequent first ("HTTP 404": 12).
+    article_failures: dict[str, int] = field(default_factory=dict)
+    # Entries left out, by reason ("offsite", "no_link", "bad_link", "repeated_link", ...).
+    dropped: dict[str, int] = field(default_factory=dict)
     health: str = ""
     messages: list[str] = field(default_factory=list)
     run_id: int | None = None
@@ -93,6 +99,10 @@ class RunSummary:
             items_updated=get("items_updated"),
             items_duplicate=get("items_duplicate"),
             store_errors=get("store_errors"),
+            articles_ok=get("article/ok"),
+            articles_failed=get("article/failed"),
+            article_failures=_by_count(stats, "presswatch/article/failed_reason/"),
+            dropped=_by_count(stats, "presswatch/dropped/"),
             errors=get("index/error")
             + get("article_errors")
             + get("store_errors")
@@ -124,3 +134,9 @@ class RunSummary:
         if values.get("finished_at"):
             values["finished_at"] = datetime.fromisoformat(values["finished_at"])
         return cls(**values)
+
+
+def _by_count(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    """The stats under `prefix`, by what follows it, most frequent first."""
+    found = {k.removeprefix(prefix): int(v) for k, v in stats.items() if k.startswith(prefix)}
+    return dict(sorted(found.items(), key=lambda pair: (-pair[1], pair[0])))

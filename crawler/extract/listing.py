@@ -11,14 +11,15 @@ Without an `item` selector the items are found heuristically: candidate blocks a
 headline (at least 4 words, or 8 CJK characters).  Blocks are grouped by tag, class and
 parent; every group with at least 3 members is kept (the biggest group when none has 3).
 Without a `link` selector the item's longest-text link is used; without a `title` selector
-its text is the title; without a `date` selector a ``<time datetime>`` or a date written in
-the item text is used.
+the link's own text is the title (a `<time>` inside the link left out; when `link` names a
+container such as an ``h3``, the ``<a href>`` inside it); without a `date` selector a
+``<time datetime>`` or a date written in the item text is used.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -81,6 +82,7 @@ class ListingEntry:
     url: str
     title: str | None
     published_at: datetime | None
+    summary: str = ""
 
 
 def parse_html(html: str) -> etree._Element | None:
@@ -105,7 +107,10 @@ def clean_link(base: str, href: str | None) -> str | None:
     href = href.strip()
     if not href or href.startswith("#"):
         return None
-    absolute = urldefrag(urljoin(base, href))[0]
+    try:
+        absolute = urldefrag(urljoin(base, href))[0]
+    except ValueError:  # "http://[broken": one garbage link must not cost the page
+        return None
     return absolute if absolute.startswith(("http://", "https://")) else None
 
 
@@ -120,8 +125,16 @@ def extract_listing(
     languages: Sequence[str] = (),
     date_order: str | None = None,
     now: datetime | None = None,
+    skipped: Counter[str] | None = None,
 ) -> list[ListingEntry]:
-    """Entries of a listing page, de-duplicated by URL in document order; never raises."""
+    """Entries of a listing page, de-duplicated by URL in document order; never raises.
+
+    `skipped`, when given, counts the items left out: ``no_link`` (no href at all),
+    ``bad_link`` (javascript:, mailto:, a bare #fragment, garbage) and ``repeated_link``
+    (a link listed twice on the page; the first keeps it, with the second's fields filling
+    its gaps).
+    """
+    skipped = skipped if skipped is not None else Counter()
     try:
         tree = parse_html(html)
         if tree is None:
@@ -133,8 +146,12 @@ def extract_listing(
             if not isinstance(node, etree._Element):
                 continue
             entry = _entry(node, base, link, title, date, languages, date_order, now)
-            if entry is not None:
-                _merge(entries, entry)
+            if isinstance(entry, str):
+                skipped[entry] += 1
+                continue
+            if entry.url in entries:
+                skipped["repeated_link"] += 1
+            _merge(entries, entry)
         return list(entries.values())
     except Exception:
         return []
@@ -146,7 +163,10 @@ def _merge(entries: dict[str, ListingEntry], entry: ListingEntry) -> None:
         entries[entry.url] = entry
     elif old.title is None or old.published_at is None:
         entries[entry.url] = ListingEntry(
-            old.url, old.title or entry.title, old.published_at or entry.published_at
+            old.url,
+            old.title or entry.title,
+            old.published_at or entry.published_at,
+            old.summary or entry.summary,
         )
 
 
@@ -159,24 +179,75 @@ def _entry(
     languages: Sequence[str],
     date_order: str | None,
     now: datetime | None,
-) -> ListingEntry | None:
+) -> ListingEntry | str:
+    """The item's entry, or why it has none ("no_link", "bad_link")."""
     anchor: etree._Element | None = None
     if link_sel:
         found = select(node, link_sel, relative=True)
         href = _href(found[0]) if found else None
         if found and isinstance(found[0], etree._Element):
-            anchor = found[0]
+            anchor = _own_anchor(found[0])
     else:
         anchor = _best_anchor(node)
         href = anchor.get("href") if anchor is not None else None
+        if anchor is None and node.find(".//a[@href]") is not None:
+            return "bad_link"
+    if not href or not href.strip():
+        return "no_link"
     target = clean_link(base, href)
     if target is None:
-        return None
+        return "bad_link"
     text = select_text(node, title_sel, relative=True) if title_sel else None
     if text is None and anchor is not None:
-        text = normalize_space(element_text(anchor)) or anchor.get("title")
+        text = _anchor_title(anchor)
     published = _entry_date(node, date_sel, text, languages, date_order, now)
-    return ListingEntry(target, text or None, published)
+    summary = _lead(node, text, date_sel)
+    return ListingEntry(target, text or None, published, summary)
+
+
+def _anchor_title(anchor: etree._Element) -> str | None:
+    """The link's own text, without a <time> it holds (a date is not part of a title)."""
+    text = normalize_space(element_text(anchor))
+    for stamp in anchor.iterfind(".//time"):
+        own = normalize_space(element_text(stamp))
+        if own and own != text:
+            text = normalize_space(text.replace(own, " ", 1))
+    return text or anchor.get("title")
+
+
+def _short_texts(node: etree._Element) -> list[str]:
+    """Texts of the item's leaf elements short enough to be a date ("(2020-07-03)")."""
+    texts = []
+    for leaf in node.iter():
+        if isinstance(leaf.tag, str) and len(leaf) == 0:
+            text = normalize_space(leaf.text or "")
+            if 0 < len(text) <= 40:
+                texts.append(text)
+    return texts
+
+
+def _own_anchor(found: etree._Element) -> etree._Element:
+    """The link element itself: a `link` selector naming its container (an h3 holding
+    the link and a date) must not make the date part of the title."""
+    if found.tag == "a" or found.get("href"):
+        return found
+    inner = found.find(".//a[@href]")
+    return inner if inner is not None else found
+
+
+def _lead(node: etree._Element, title: str | None, date_sel: str | None) -> str:
+    """The item's text apart from its title and date: the lead a listing shows, if any."""
+    text = normalize_space(element_text(node))
+    removed = [title or ""]
+    removed += [normalize_space(element_text(t)) for t in node.iterfind(".//time")]
+    removed += [text for text in _short_texts(node) if find_date_in_text(text)]
+    if date_sel:
+        removed.append(select_text(node, date_sel, relative=True) or "")
+    for part in removed:
+        if part:
+            text = text.replace(part, " ", 1)
+    text = normalize_space(text).strip(" |·-–—:")
+    return text if len(text) >= 30 else ""
 
 
 def _href(value: object) -> str | None:

@@ -2,8 +2,8 @@
 
 Requests marked ``meta["pw_index"]`` get If-None-Match / If-Modified-Since from
 `http_validators`; the ETag / Last-Modified of a 200 are kept and written when the crawl
-closes - only when it finished cleanly without article errors, so a run that failed to
-fetch some articles is not skipped by a 304 next time.
+closes - only when it finished cleanly and every batch was stored, so a run whose items
+were not stored is not skipped by a 304 next time.
 """
 
 from __future__ import annotations
@@ -68,10 +68,10 @@ class ConditionalGetMiddleware:
         store = self.runtime.store
         if store is None or not self.pending or reason != "finished":
             return
-        # After a failed article or a batch the store refused, a 304 next time would hide
-        # those items for good: the listing must be read again.
-        lost = ("presswatch/article_errors", "presswatch/store_errors")
-        if any(stats.get_value(key, 0) for key in lost):
+        # After a batch the store refused, a 304 next time would hide those items for
+        # good: the listing must be read again. A failed article needs no such thing: its
+        # item is stored from the listing and its page retried from `article_retries`.
+        if stats.get_value("presswatch/store_errors", 0):
             return
         now = utcnow()
         rows = [{"url_fp": fp, "checked_at": now, **row} for fp, row in self.pending.items()]

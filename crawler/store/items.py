@@ -19,6 +19,7 @@ from crawler.store.urls import (
     canonical_fingerprint,
     canonicalize_url,
     content_fingerprint,
+    fragment_identity,
     url_fingerprint,
 )
 
@@ -64,7 +65,10 @@ class ItemRecord:
 
     @_memo
     def identity_url(self) -> str:
-        """The URL that decides identity: rel=canonical when given, else the fetched URL."""
+        """The URL that decides identity: rel=canonical when given, else the fetched URL
+        (with its #fragment when `extra.keep_fragment`: see `fragment_identity`)."""
+        if self.extra.get("keep_fragment"):
+            return fragment_identity(self.canonical_url or self.url)
         return canonicalize_url(self.canonical_url or self.url)
 
     @_memo
@@ -92,6 +96,8 @@ class InsertOutcome:
     new: list[StoredItem] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
     unchanged: int = 0
+    # The updated items with the records that changed them (`updated` holds their ids).
+    changed: list[StoredItem] = field(default_factory=list)
 
     @property
     def fresh(self) -> list[StoredItem]:
@@ -156,6 +162,7 @@ def _apply_known(
             else:
                 _update(connection, item_id, old_content, record)
                 outcome.updated.append(item_id)
+                outcome.changed.append(StoredItem(item_id, record))
 
 
 def _unique_by_url(records: Iterable[ItemRecord]) -> dict[str, ItemRecord]:
@@ -204,6 +211,10 @@ def _update(connection: Connection, item_id: int, old_content: str, record: Item
     }
     if record.published_at is not None:
         values["published_at"] = record.published_at
+    if "article" in record.extra:  # the article page arrived for an item its listing gave
+        values["extra"] = record.extra
+        if record.language:
+            values["language"] = record.language
     connection.execute(update(items).where(items.c.id == item_id).values(**values))
 
 
@@ -538,5 +549,9 @@ _PG_INSERT_SQL = (
 
 def known_url_fingerprints(connection: Connection, urls: Sequence[str]) -> set[str]:
     """Which of these URLs are already stored (by canonical fingerprint), in bulk."""
-    fps = [url_fingerprint(url) for url in urls]
+    return known_fingerprints(connection, [url_fingerprint(url) for url in urls])
+
+
+def known_fingerprints(connection: Connection, fps: Sequence[str]) -> set[str]:
+    """Which of these identity fingerprints are stored items, in bulk."""
     return set(_existing(connection, fps))

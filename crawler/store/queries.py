@@ -30,6 +30,8 @@ class ItemRow:
     language: str | None
     summary: str
     body: str | None = None
+    # {"state": "fetched" | "unavailable" | "baseline" | "not_fetched", ...}: see article_state
+    article: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (datetimes as ISO 8601, body only when loaded)."""
@@ -40,6 +42,32 @@ class ItemRow:
         if data["body"] is None:
             del data["body"]
         return data
+
+    @classmethod
+    def from_row(cls, row: Any) -> ItemRow:
+        data = row._asdict()
+        data["article"] = article_state(data.pop("extra", None))
+        return cls(**data)
+
+
+def article_state(extra: Any) -> dict[str, Any]:
+    """What became of an item's article page, from the marks the crawl left in `extra`.
+
+    ``unavailable`` (stored from its listing; with ``reason``, ``attempts`` and ``retry_at``,
+    None once the retries are used up), ``baseline`` (older than `backfill` on the first
+    run: stored from the listing, never fetched), ``fetched``, or ``not_fetched`` (a feed
+    entry stored with the feed's own text, `follow: false`).
+    """
+    extra = extra if isinstance(extra, dict) else {}
+    article = extra.get("article") if isinstance(extra.get("article"), dict) else {}
+    if article.get("state") == "unavailable":
+        keys = ("reason", "attempts", "retry_at")
+        return {"state": "unavailable", **{key: article.get(key) for key in keys}}
+    if extra.get("backfill_skipped"):
+        return {"state": "baseline"}
+    if "date_source" in extra or article.get("state") == "ok":
+        return {"state": "fetched"}
+    return {"state": "not_fetched"}
 
 
 _ROW_COLUMNS = (
@@ -52,6 +80,7 @@ _ROW_COLUMNS = (
     items.c.first_seen_at,
     items.c.language,
     items.c.summary,
+    items.c.extra,
 )
 
 
@@ -62,13 +91,15 @@ def search_items(
     since: datetime | None = None,
     text: str | None = None,
     limit: int = 50,
+    with_body: bool = False,
 ) -> list[ItemRow]:
     """Items newest first (by publication, else first sighting), optionally filtered.
 
     `text` matches title or body case-insensitively, as a substring.
     """
     when = func.coalesce(items.c.published_at, items.c.first_seen_at, type_=UtcDateTime())
-    query: Select[Any] = select(*_ROW_COLUMNS)
+    columns = (*_ROW_COLUMNS, items.c.body) if with_body else _ROW_COLUMNS
+    query: Select[Any] = select(*columns)
     if source_id is not None:
         query = query.where(items.c.source_id == source_id)
     if since is not None:
@@ -76,14 +107,14 @@ def search_items(
     if text:
         query = query.where(_text_matches(connection, text))
     query = query.order_by(when.desc(), items.c.id.desc()).limit(limit)
-    return [ItemRow(**row._asdict()) for row in connection.execute(query)]
+    return [ItemRow.from_row(row) for row in connection.execute(query)]
 
 
 def get_item(connection: Connection, item_id: int) -> ItemRow | None:
     """One item with its body, or None."""
     query = select(*_ROW_COLUMNS, items.c.body).where(items.c.id == item_id)
     row = connection.execute(query).first()
-    return None if row is None else ItemRow(**row._asdict())
+    return None if row is None else ItemRow.from_row(row)
 
 
 def _text_matches(connection: Connection, text: str) -> ColumnElement[bool]:

@@ -195,6 +195,31 @@ http_validators = Table(
     Column("checked_at", UtcDateTime, nullable=False),
 )
 
+# A URL as a listing or feed gave it, when the item it led to is stored under another
+# (its rel=canonical, a redirect): the next run knows the listed link without fetching it.
+url_aliases = Table(
+    "url_aliases",
+    metadata,
+    Column("url_fp", String(40), primary_key=True),
+    Column("item_fp", String(40), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Items stored from their listing because the article page could not be fetched: later
+# runs try the page again at next_attempt_at (NULL once the attempts are used up).
+article_retries = Table(
+    "article_retries",
+    metadata,
+    Column("url_fp", String(40), primary_key=True),
+    Column("source_id", String(64), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("reason", Text, nullable=False, default=""),
+    Column("next_attempt_at", UtcDateTime),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_article_retries_source_next", "source_id", "next_attempt_at"),
+)
+
 daemon_lock = Table(
     "daemon_lock",
     metadata,

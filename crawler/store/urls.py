@@ -115,6 +115,14 @@ def _canonicalize_full(url: str) -> str:
     return urlunsplit((canonical.scheme, netloc, canonical.path, canonical.query, ""))
 
 
+def fragment_identity(url: str) -> str:
+    """The canonical URL with its #fragment kept: the identity of a feed entry that only
+    its fragment (and its own guid) tells apart from its siblings."""
+    fragment = url.partition("#")[2]
+    canonical = canonicalize_url(url.partition("#")[0])
+    return f"{canonical}#{fragment}" if fragment else canonical
+
+
 def url_fingerprint(url: str) -> str:
     """SHA-1 of the canonical URL, ignoring http/https (ministries serve both)."""
     return canonical_fingerprint(canonicalize_url(url))

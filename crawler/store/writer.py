@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
+from crawler.store.articles import record_article_states
 from crawler.store.items import InsertOutcome, ItemRecord, insert_items
 from crawler.store.store import Store
 
@@ -84,6 +85,7 @@ def write_batch(
     (rule matches and clusters commit with the items or not at all)."""
     with store.begin() as connection:
         outcome = insert_items(connection, records)
+        record_article_states(connection, records)
         if on_stored is not None:
             on_stored(outcome, connection)
     return outcome

@@ -55,11 +55,11 @@ def serve_page(site: Site, path: str, page: Path, *origins: str) -> None:
     site.add(path, body)
 
 
-def crawl_one(tmp_path: Path, source: dict[str, Any]) -> tuple[Any, list[Any]]:
+def crawl_one(tmp_path: Path, source: dict[str, Any], health: str = "ok") -> tuple[Any, list[Any]]:
     config_dir = write_config(tmp_path, [source])
     config, runs = crawl(config_dir, source["id"])
     run = runs[source["id"]]
-    assert run.health == "ok", run
+    assert run.health == health, run
     return run, rows(config, source_id=source["id"])
 
 
@@ -108,14 +108,20 @@ def test_malaysia_press_releases(
         "united-arab-emirates-contributes-500-000-doses-of-covid-19-vaccine-to-malaysia"
     )
     serve_page(site, uae, folder / "press_release_uae_vaccine.html", origin)
-    _, stored = crawl_one(tmp_path, source)
-    fetched = [r for r in stored if not r.extra.get("backfill_skipped")]
+    # Only one release page is saved: the other 29 requested answer 404, so the run is
+    # degraded, and every listed release is stored all the same, from the listing.
+    _, stored = crawl_one(tmp_path, source, health="degraded")
+    fetched = [r for r in stored if r.body]
     skipped = {r.title: r for r in stored if r.extra.get("backfill_skipped")}
-    # backfill 30: the newest 30 are requested (only the saved one exists), the rest remembered
+    unavailable = [r for r in stored if (r.extra.get("article") or {}).get("state")]
+    # backfill 30: the newest 30 are requested (only the saved one exists), the rest baseline
     assert fixture_site.count("/robots.txt") <= 1
     pages = [p for p in fixture_site.paths() if p not in ("/robots.txt", urlsplit(listing).path)]
     assert len(pages) == 30
-    assert len(stored) == 1 + 293 - 30 and len(fetched) == 1
+    assert len(stored) == 293 and len(fetched) == 1
+    assert len([r for r in stored if r.extra.get("backfill_skipped")]) == 293 - 30
+    assert len(unavailable) == 29
+    assert all(r.extra["article"]["reason"] == "HTTP 404" for r in unavailable)
     title = "UNITED ARAB EMIRATES CONTRIBUTES 500,000 DOSES OF COVID-19 VACCINE TO MALAYSIA"
     assert fetched[0].title == title and "500,000 doses" in fetched[0].body
     assert day(fetched[0].published_at) == date(2022, 1, 25)

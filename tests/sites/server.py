@@ -147,10 +147,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FixtureSiteServer:
-    """Serve a Site on 127.0.0.1:<free port>; use as a context manager or start()/stop()."""
+    """Serve a Site on 127.0.0.1 (or `host`):<free port>; a context manager or start()/stop()."""
 
-    def __init__(self, site: Site | None = None) -> None:
+    def __init__(self, site: Site | None = None, host: str = "127.0.0.1") -> None:
         self.site = site if site is not None else Site()
+        self.host = host  # another loopback address (127.0.0.2) is another host name
         self.requests: list[RequestRecord] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -161,7 +162,7 @@ class FixtureSiteServer:
 
     def start(self) -> FixtureSiteServer:
         """Bind a free port and serve in a daemon thread."""
-        httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
+        httpd = _HTTPServer((self.host, 0), _Handler)
         httpd.fixture = self
         self._httpd = httpd
         self._thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
@@ -199,7 +200,7 @@ class FixtureSiteServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def url(self, path: str = "/") -> str:
         """Absolute URL of a path on this server."""
