@@ -36,6 +36,7 @@ from lxml import html as lxml_html
 
 from crawler.extract import dates
 from crawler.extract._text import element_text, normalize_space, truncate_text
+from crawler.extract.boilerplate import strip_boilerplate
 from crawler.extract.dates import find_date_in_text, parse_date
 from crawler.extract.encoding import decode_html
 from crawler.extract.selectors import select_text
@@ -53,6 +54,8 @@ __all__ = [
 MAX_HTML_CHARS = 2_000_000
 SUMMARY_CHARS = 300
 DATELINE_CHARS = 400
+SHORT_BODY = 500  # characters: a body this short may be the first block of several
+RECALL_SWITCH = 0.5  # recall mode wins when precision mode keeps under half of its text
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|«|»|·|•|/)\s+")
 _DATE_META = (
     "article:published_time",
@@ -339,7 +342,7 @@ def _body(
     chosen = select_text(tree, selectors.body, joiner="\n\n")
     if chosen:
         return chosen
-    extracted = _trafilatura(text, url, fast)
+    extracted = _trafilatura(text, url, fast, tree)
     if extracted:
         return extracted
     for path in (".//article", ".//main", ".//*[@role='main']"):
@@ -352,7 +355,30 @@ def _body(
     return "\n\n".join(p for p in paragraphs if len(p) > 30)
 
 
-def _trafilatura(text: str, url: str, fast: bool) -> str:
+def _trafilatura(text: str, url: str, fast: bool, tree: etree._Element) -> str:
+    """trafilatura in precision mode, unless its recall mode finds more than twice the text.
+
+    Measured with bench/quality.py (Zyte's benchmark, 181 pages): precision mode alone drops
+    the rest of multi-block articles (recall 0.946), recall mode alone keeps related-links
+    blocks (precision 0.948); taking the recall result only when the precision result is
+    under half its length gives F1 0.969 (0.971 after boilerplate lines are removed), above
+    either mode alone and above trafilatura's default with fallbacks (0.960). The recall
+    pass only runs when precision mode kept little of the page's paragraph text (about one
+    page in ten): where it kept more, recall mode never found twice as much.
+    """
+    precise = _run_trafilatura(text, url, fast, recall=False)
+    if len(precise) < SHORT_BODY or len(precise) < RECALL_SWITCH * _paragraph_chars(tree):
+        recalled = _run_trafilatura(text, url, fast, recall=True)
+        if len(precise) < RECALL_SWITCH * len(recalled):
+            precise = recalled
+    return _normalize_body(strip_boilerplate(precise))
+
+
+def _paragraph_chars(tree: etree._Element) -> int:
+    return sum(len(normalize_space(p.text_content())) for p in tree.iter("p"))
+
+
+def _run_trafilatura(text: str, url: str, fast: bool, *, recall: bool) -> str:
     # The string, not the lxml tree of `_parse`: trafilatura copies any tree it is given and
     # parses without comments, so sharing the tree (copy + comment strip + its own copy,
     # ~3.8 ms) costs more than its own parse (~2.5 ms) - measured with bench/extract.py.
@@ -363,15 +389,16 @@ def _trafilatura(text: str, url: str, fast: bool) -> str:
             text,
             url=url,
             fast=fast,
-            favor_precision=True,
             include_comments=False,
             include_tables=True,
             with_metadata=False,
             deduplicate=False,
+            favor_precision=not recall,
+            favor_recall=recall,
         )
     except Exception:
         return ""
-    return _normalize_body(result or "")
+    return result or ""
 
 
 def _normalize_body(text: str) -> str:
