@@ -4,9 +4,10 @@ A page may carry several JSON-LD scripts (the site's Organization, a WebPage, a
 BreadcrumbList, an ItemList of other articles...) and one script may list several
 articles. The page's article is the article-typed object whose ``url`` or
 ``mainEntityOfPage`` is the page's URL; failing that the first article-typed object that
-is not inside a list of others; failing that none. A script that is not valid JSON is
-unwrapped from CDATA/comment markers, then retried once without trailing commas and raw control characters (both common in CMS
-output) and otherwise ignored: the page's other metadata decides.
+is not inside a list of others; failing that none. A script is unwrapped from CDATA or
+comment markers; one that is not valid JSON is retried once without trailing commas and
+raw control characters (both common in CMS output) and otherwise ignored: the page's
+other metadata decides.
 """
 
 from __future__ import annotations
