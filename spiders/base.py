@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -26,7 +27,7 @@ from twisted.python.failure import Failure
 
 from crawler.config.models import SourceConfig
 from crawler.crawl.runtime import Runtime, current_runtime
-from crawler.extract.article import ArticleSelectors, ListingHints, extract_article
+from crawler.extract.article import Article, ArticleSelectors, ListingHints, extract_article
 from crawler.items import ArticleItem
 from crawler.store.items import known_url_fingerprints
 from crawler.store.urls import url_fingerprint
@@ -226,6 +227,7 @@ class BaseSourceSpider(scrapy.Spider):
             hints=entry.hints,
             encoding=response.encoding,
             languages=self.source.languages,
+            tz=self.source_timezone(),
         )
         if article.is_empty:
             self.count("article_empty")
@@ -238,12 +240,19 @@ class BaseSourceSpider(scrapy.Spider):
             language=article.language,
             published_at=article.published_at,
             canonical_url=article.canonical_url,
-            extra={"date_source": article.date_source},
+            extra=_date_extra(article),
+            published_date=article.published.local_date if article.published else None,
+            published_precision=article.published.precision if article.published else None,
         )
 
     def article_failed(self, failure: Failure) -> None:
         self.count("article_errors")
         self.record_failure(failure, index=False)
+
+    def source_timezone(self) -> tzinfo:
+        """The source's configured timezone (for dates its pages write without one)."""
+        name = getattr(self.source, "timezone", None)
+        return ZoneInfo(name) if name else UTC
 
     def article_selectors(self) -> ArticleSelectors:
         selectors = getattr(self.source, "article", None)
@@ -264,6 +273,13 @@ class BaseSourceSpider(scrapy.Spider):
         notes: list[str] = self.runtime.notes.setdefault("messages", [])
         if len(notes) < 20:
             notes.append(message[:300])
+
+
+def _date_extra(article: Article) -> dict[str, Any]:
+    extra: dict[str, Any] = {"date_source": article.date_source}
+    if article.date_low_confidence:
+        extra["date_confidence"] = "low"  # found only in the body text
+    return extra
 
 
 def _hosts(urls: Iterable[str]) -> list[str]:

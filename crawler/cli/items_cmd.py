@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import click
 
 from crawler.cli.context import AppContext, pass_app
 from crawler.config.durations import parse_duration
 from crawler.errors import UsageError
+from crawler.store.queries import ItemRow
 from crawler.store.types import utcnow
 
 
@@ -42,11 +44,27 @@ def items(
     if not rows:
         click.echo("no items")
         return
+    reader = ZoneInfo(app.config().settings.timezone)
     for row in rows:
-        when = row.published_at or row.first_seen_at
-        stamp = when.strftime("%Y-%m-%d %H:%M") if when else "-"
-        click.echo(f"{row.id:>7}  {stamp}  {row.source_id:<20} {row.title[:90]}")
+        stamp, source_day = _stamp(row, reader)
+        click.echo(f"{row.id:>7}  {stamp:<16}  {row.source_id:<20} {row.title[:90]}")
         click.echo(f"{'':>7}  {row.url}")
+        if source_day:
+            click.echo(f"{'':>7}  published {source_day} at the source")
+
+
+def _stamp(row: ItemRow, reader: ZoneInfo) -> tuple[str, str | None]:
+    """The date column: a date-only publication as a date, a timed one in the reader's
+    timezone (settings.timezone), plus the source's own day when it differs from it."""
+    if row.date_only and row.published_date is not None:
+        return row.published_date.isoformat(), None
+    when = row.published_at or row.first_seen_at
+    shown = when.astimezone(reader)
+    source_day = row.published_date if row.published_at is not None else None
+    differs = source_day is not None and source_day != shown.date()
+    return shown.strftime(
+        "%Y-%m-%d %H:%M"
+    ), source_day.isoformat() if differs and source_day else None
 
 
 def _since(text: str | None) -> datetime | None:
