@@ -2,19 +2,19 @@
 
 Precedence when sources disagree (first non-empty wins):
 
-* title: per-source article selector > listing/feed title (``ListingHints.title``) >
-  an ``<h1>`` that agrees with og:title or ``<title>`` > og:title > ``<title>`` (site-name
-  suffix such as " | Ministry of ..." stripped) > first ``<h1>`` > last URL path segment.
-* published_at (``date_source`` in brackets): per-source article selector ["selector"] >
-  the article's structured metadata - article:published_time, itemprop=datePublished,
-  DC.date, JSON-LD datePublished, ... ["meta"] > listing/feed date ["listing"] >
-  htmldate's heuristics over the page ["htmldate"] > a date in the body's first lines
-  ["dateline"] > a date written in the title ["title"].
-  The article's own metadata beats the listing because listings often show the crawl or
-  update day; htmldate runs only when nothing above gave a date (it is the slow step).
-* body: per-source body selector > trafilatura (precision mode, no comments) > text of
-  ``<article>``/``<main>`` > all ``<p>`` text.
+* title: per-source article selector > listing/feed title (``ListingHints.title``) > the
+  page's own JSON-LD headline (or the heading equal to it) > a heading equal to og:title or
+  ``<title>`` > a heading that is the larger part of one of them > og:title > ``<title>``
+  (site names - og:site_name, application-name, the JSON-LD publisher - stripped in any
+  position) > first ``<h1>`` > last URL path segment. A site-name heading is never the title.
+* date: see `crawler.extract.page_dates` (selector > structured data > listing > dateline or
+  title > URL > htmldate > body text, low confidence); `Article.published` keeps the
+  precision and the source's offset.
+* body: per-source body selector > trafilatura (precision mode; recall mode when precision
+  keeps under half of it) with boilerplate lines removed (`crawler.extract.boilerplate`) >
+  text of ``<article>``/``<main>`` > all ``<p>`` text.
 * language: ``<html lang>`` > Content-Language/og:locale meta > py3langid on title+body.
+* encoding of bytes: `decode_html` (the WHATWG sniffing order).
 
 ``extract_article`` never raises: bad input gives an ``Article`` with what could be found,
 ``is_empty`` when neither body nor title was found.  Only the first ``MAX_HTML_CHARS``
