@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import re
-from functools import lru_cache
 
 from w3lib.encoding import resolve_encoding
 
@@ -96,10 +95,10 @@ def decode_html(body: bytes, declared: str | None) -> str:
        among Latin code pages.
 
     A declaration that cannot be right is skipped to the next step: a declared UTF-8 on
-    invalid bytes, any declaration that leaves many undecodable bytes, and a declared
-    single-byte charset on bytes that are valid multi-byte UTF-8 (servers that send
-    ``ISO-8859-1`` by default for UTF-8 pages; real single-byte text is practically never
-    valid UTF-8).
+    invalid bytes, any declaration that leaves many undecodable bytes, and any other
+    charset declared for bytes that are valid multi-byte UTF-8 (servers that send
+    ``ISO-8859-1`` by default for UTF-8 pages, pages re-saved as UTF-8 that still say
+    gb2312: legacy-encoded text with non-ASCII bytes is practically never valid UTF-8).
     """
     if not body:
         return ""
@@ -132,8 +131,8 @@ def _meta_charset(head: bytes) -> str | None:
 def _declared_decode(body: bytes, name: str | None, utf8: bool) -> str | None:
     if name is None:
         return None
-    if utf8 and _single_byte(name) and not body.isascii():
-        return None
+    if utf8 and name != "utf-8" and not body.isascii():
+        return None  # legacy-encoded text with non-ASCII bytes is practically never UTF-8
     text: str
     try:
         text = body.decode(name)
@@ -174,16 +173,6 @@ def _mostly_utf8(body: bytes) -> str | None:
     if strays > _MAX_STRAYS or strays > max(1, len(body) // 500):
         return None
     return body.decode("utf-8", errors="presswatch-cp1252")
-
-
-@lru_cache(maxsize=64)
-def _single_byte(name: str) -> bool:
-    """Whether `name` maps every byte to one character (latin-1, windows-1251, koi8-r...)."""
-    try:
-        decoded = bytes(range(128, 256)).decode(name, errors="replace")
-    except LookupError:
-        return False
-    return name != "utf-8" and len(decoded) == 128  # UTF-8 makes one U+FFFD of each byte
 
 
 def _undeclared(body: bytes) -> str:

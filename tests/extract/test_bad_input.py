@@ -241,3 +241,9 @@ def test_bom_beats_a_contradicting_header() -> None:
 def test_header_beats_meta_prescan() -> None:
     raw = "<html><head><meta charset='utf-8'></head><body>Министерство</body>".encode("koi8-r")
     assert "Министерство" in decode_html(raw, "text/html; charset=koi8-r")
+
+
+def test_valid_utf8_beats_a_stale_legacy_declaration() -> None:
+    raw = "<html><head><meta charset='gb2312'></head><body>外交部发言人</body></html>".encode()
+    assert "外交部发言人" in decode_html(raw, None)
+    assert "外交部发言人" in decode_html(raw, "text/html; charset=GBK")
