@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from crawler.store.items import ItemRecord
@@ -22,6 +22,10 @@ class ArticleItem:
     published_at: datetime | None = None
     canonical_url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The source's own calendar day of published_at, and "day"/"minute"/"second": a
+    # date-only value is shown as a date (ValidatePipeline fills both from published_at).
+    published_date: date | None = None
+    published_precision: str | None = None
 
     @property
     def backfill_skipped(self) -> bool:
@@ -36,4 +40,5 @@ class ArticleItem:
         """A JSON-ready dict (for `sources test`)."""
         data = asdict(self)
         data["published_at"] = self.published_at.isoformat() if self.published_at else None
+        data["published_date"] = self.published_date.isoformat() if self.published_date else None
         return data

@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -43,7 +44,7 @@ from twisted.python.failure import Failure
 
 from crawler.config.models import SourceConfig
 from crawler.crawl.runtime import Runtime, current_runtime
-from crawler.extract.article import ArticleSelectors, ListingHints, extract_article
+from crawler.extract.article import Article, ArticleSelectors, ListingHints, extract_article
 from crawler.items import ArticleItem
 from crawler.store.articles import DueArticle, due_articles, known_identities
 from crawler.store.types import utcnow
@@ -353,13 +354,14 @@ class BaseSourceSpider(scrapy.Spider):
             hints=entry.hints,
             encoding=response.encoding,
             languages=self.source.languages,
+            tz=self.source_timezone(),
         )
         if not article.body:  # a title alone comes from the listing's hint
             self.count("article_empty")
             yield from self.article_unavailable(entry, "no article text on the page")
             return
         self.count("article/ok")
-        extra: dict[str, Any] = {"date_source": article.date_source, **self.identity_extra(entry)}
+        extra: dict[str, Any] = {**_date_extra(article), **self.identity_extra(entry)}
         if article.published_at is None and entry.published_at is not None:
             extra["date_source"] = "listing"
         canonical = article.canonical_url
@@ -376,6 +378,8 @@ class BaseSourceSpider(scrapy.Spider):
             published_at=article.published_at or entry.published_at,
             canonical_url=None if entry.keep_fragment else canonical,
             extra=extra,
+            published_date=article.published.local_date if article.published else None,
+            published_precision=article.published.precision if article.published else None,
         )
 
     def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
@@ -435,6 +439,11 @@ class BaseSourceSpider(scrapy.Spider):
         if entry.keep_fragment:
             extra["keep_fragment"] = True
         return extra
+
+    def source_timezone(self) -> tzinfo:
+        """The source's configured timezone (for dates its pages write without one)."""
+        name = getattr(self.source, "timezone", None)
+        return ZoneInfo(name) if name else UTC
 
     def article_selectors(self) -> ArticleSelectors:
         selectors = getattr(self.source, "article", None)
@@ -497,6 +506,13 @@ def _html_like(content_type: str) -> bool:
 
 def _first_line(text: str) -> str:
     return text.strip().split("\n", 1)[0][:200]
+
+
+def _date_extra(article: Article) -> dict[str, Any]:
+    extra: dict[str, Any] = {"date_source": article.date_source}
+    if article.date_low_confidence:
+        extra["date_confidence"] = "low"  # found only in the body text
+    return extra
 
 
 def _hosts(urls: Iterable[str]) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
@@ -30,6 +30,39 @@ def format_datetime(moment: datetime | None, timezone: str) -> str:
         return ""
     at = local(moment, timezone)
     return f"{at.day} {_MONTHS[at.month - 1]} {at.year}, {at.hour:02}:{at.minute:02} {_abbrev(at)}"
+
+
+def format_published(
+    moment: datetime | None, local_date: date | None, precision: str | None, timezone: str
+) -> str:
+    """A publication date as the source gave it, for a reader in `timezone`.
+
+    A date-only value is shown as a date ("1 Jul 2020", never "00:00"); a timed value in the
+    reader's timezone, followed by the source's own day where that day differs
+    ("13 Oct 2020, 21:50 UTC (14 Oct 2020 at the source)"); "" when unknown.
+    """
+    if precision == "day" and local_date is not None:
+        return _date_text(local_date)
+    if moment is None:
+        return _date_text(local_date) if local_date is not None else ""
+    shown = format_datetime(moment, timezone)
+    if local_date is not None and local(moment, timezone).date() != local_date:
+        shown += f" ({_date_text(local_date)} at the source)"
+    return shown
+
+
+def published_of(item: object, timezone: str) -> str:
+    """Jinja filter: `format_published` of an item with published_at/_date/_precision."""
+    return format_published(
+        getattr(item, "published_at", None),
+        getattr(item, "published_date", None),
+        getattr(item, "published_precision", None),
+        timezone,
+    )
+
+
+def _date_text(day: date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def format_day(moment: datetime, timezone: str) -> str:

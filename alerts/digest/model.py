@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
@@ -83,6 +83,9 @@ class DigestItem:
     source_id: str
     source_name: str
     published_at: datetime | None = None
+    # The source's own day and "day"/"minute"/"second" (None: unknown, stored before 0008).
+    published_date: date | None = None
+    published_precision: str | None = None
     snippets: tuple[Snippet, ...] = ()
     also_published_by: tuple[tuple[str, str], ...] = ()  # (source name, url)
     already_alerted: bool = False

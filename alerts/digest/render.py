@@ -71,6 +71,7 @@ def build_environment(template_dir: Path | None = None) -> Environment:
     )
     env.filters.update(
         dt=formatting.format_datetime,
+        published=formatting.published_of,
         day=formatting.format_day,
         day_time=formatting.format_day_time,
         hl_html=formatting.highlight_html,

@@ -54,6 +54,8 @@ def build_digest(
             source_id=row.source_id,
             source_name=names.get(row.source_id, row.source_id),
             published_at=row.published_at,
+            published_date=row.published_date,
+            published_precision=row.published_precision,
             snippets=snippets.get((int(row.id), row.rule_id), ()),
             also_published_by=also.get(int(row.id), ()),
             already_alerted=int(row.id) in alerted,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -11,6 +12,7 @@ from crawler.cli.context import AppContext, pass_app
 from crawler.config.durations import parse_duration
 from crawler.errors import UsageError
 from crawler.formatting import format_time
+from crawler.store.queries import ItemRow
 from crawler.store.types import utcnow
 
 
@@ -58,19 +60,34 @@ def items(
     if not rows:
         click.echo("no items")
         return
-    zone = app.config().settings.timezone
+    reader = ZoneInfo(app.config().settings.timezone)
     click.echo(f"{'id':>7}  {'published (or first seen)':<25}  {'source':<20} title / url")
     for row in rows:
-        when = row.published_at or row.first_seen_at
-        stamp = format_time(when, zone)
+        stamp, source_day = _stamp(row, reader)
         click.echo(f"{row.id:>7}  {stamp:<25}  {row.source_id:<20} {row.title[:90]}")
         click.echo(f"{'':>7}  {'':<25}  {'':<20} {row.url}")
+        if source_day:
+            click.echo(f"{'':>7}  {'':<25}  {'':<20} published {source_day} at the source")
         article = row.article or {}
         if article.get("state") == "unavailable":
             note = f"article: unavailable ({article.get('reason')}), from the listing"
             click.echo(f"{'':>7}  {'':<25}  {'':<20} {note}")
         if with_body and row.body:
             click.echo(f"{'':>7}  {'':<25}  {'':<20} {' '.join(row.body.split())}")
+
+
+def _stamp(row: ItemRow, reader: ZoneInfo) -> tuple[str, str | None]:
+    """The date column: a date-only publication as a date, a timed one in the reader's
+    timezone (settings.timezone), plus the source's own day when it differs from it."""
+    if row.date_only and row.published_date is not None:
+        return row.published_date.isoformat(), None
+    when = row.published_at or row.first_seen_at
+    shown = when.astimezone(reader)
+    source_day = row.published_date if row.published_at is not None else None
+    differs = source_day is not None and source_day != shown.date()
+    return shown.strftime(
+        "%Y-%m-%d %H:%M"
+    ), source_day.isoformat() if differs and source_day else None
 
 
 def _since(text: str | None) -> datetime | None:

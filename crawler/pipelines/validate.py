@@ -47,8 +47,24 @@ class ValidatePipeline:
             item.title = item.body.split("\n", 1)[0][:200]
         if item.published_at is not None and item.published_at.tzinfo is None:
             item.published_at = item.published_at.replace(tzinfo=UTC)
+        _fill_published_day(item)
         self.stats.inc_value("presswatch/items_seen")
         return item
+
+
+def _fill_published_day(item: ArticleItem) -> None:
+    """The source's calendar day (in the offset published_at carries, the source's own) and
+    a precision when the spider gave none: a bare midnight is taken as a date only."""
+    published = item.published_at
+    if published is None:
+        item.published_date = None
+        item.published_precision = None
+        return
+    if item.published_date is None:
+        item.published_date = published.date()
+    if item.published_precision is None:
+        timed = published.hour or published.minute or published.second or published.microsecond
+        item.published_precision = "second" if timed else "day"
 
 
 def _identity_url(url: str) -> bool:

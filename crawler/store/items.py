@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any, Generic, TypeVar, overload
 
@@ -62,6 +62,9 @@ class ItemRecord:
     published_at: datetime | None = None
     canonical_url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The source's own calendar day of published_at and "day"/"minute"/"second".
+    published_date: date | None = None
+    published_precision: str | None = None
 
     @_memo
     def identity_url(self) -> str:
@@ -211,6 +214,8 @@ def _update(connection: Connection, item_id: int, old_content: str, record: Item
     }
     if record.published_at is not None:
         values["published_at"] = record.published_at
+        values["published_date"] = record.published_date
+        values["published_precision"] = record.published_precision
     if "article" in record.extra:  # the article page arrived for an item its listing gave
         values["extra"] = record.extra
         if record.language:
@@ -298,6 +303,8 @@ INSERT_COLUMNS = (
     "body",
     "language",
     "published_at",
+    "published_date",
+    "published_precision",
     "first_seen_at",
     "updated_at",
     "duplicate_of",
@@ -369,7 +376,17 @@ def _extra_json(record: ItemRecord) -> str:
 def _sqlite_row(record: ItemRecord, duplicate_of: int | None, now: str) -> tuple[Any, ...]:
     published = record.published_at
     stamp = None if published is None else _sqlite_datetime(published)
-    return (*_identity_columns(record), stamp, now, now, duplicate_of, _extra_json(record))
+    day = record.published_date.isoformat() if record.published_date else None
+    return (
+        *_identity_columns(record),
+        stamp,
+        day,
+        record.published_precision,
+        now,
+        now,
+        duplicate_of,
+        _extra_json(record),
+    )
 
 
 def _sqlite_datetime(value: datetime) -> str:
@@ -463,13 +480,13 @@ def _insert_through_staging(
 
 def _postgresql_row(record: ItemRecord, duplicate_of: int | None, now: datetime) -> tuple[Any, ...]:
     """The row in _PG_COPY_ITEMS_SQL's column order, without the id."""
-    published = _aware(record.published_at)
-    return (*_identity_columns(record), published, now, now, duplicate_of, _extra_json(record), 0)
+    published = (_aware(record.published_at), record.published_date, record.published_precision)
+    return (*_identity_columns(record), *published, now, now, duplicate_of, _extra_json(record), 0)
 
 
 def _staged_row(record: ItemRecord, duplicate_of: int | None) -> tuple[Any, ...]:
-    published = _aware(record.published_at)
-    return (*_identity_columns(record), published, duplicate_of, _extra_json(record))
+    published = (_aware(record.published_at), record.published_date, record.published_precision)
+    return (*_identity_columns(record), *published, duplicate_of, _extra_json(record))
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -484,7 +501,7 @@ def _aware(value: datetime | None) -> datetime | None:
 # DELETE ... RETURNING CTE) cost about 10 % of the server's time per batch.
 _PG_STAGED = (
     "source_id, url, canonical_url, url_fp, content_fp, title, summary, body, language,"
-    " published_at, duplicate_of, extra"
+    " published_at, published_date, published_precision, duplicate_of, extra"
 )
 _PG_STAGING_INFO = "presswatch_items_in_sql"
 _COMPRESSIONS = {"l": " COMPRESSION lz4", "p": " COMPRESSION pglz"}
@@ -506,7 +523,8 @@ def _staging_sql(connection: Connection) -> str:
             "CREATE TEMPORARY TABLE IF NOT EXISTS presswatch_items_in (source_id text,"
             f" url text, canonical_url text, url_fp text, content_fp text, {texts['title']},"
             f" {texts['summary']}, {texts['body']}, language text,"
-            " published_at timestamptz, duplicate_of bigint, extra text) ON COMMIT DELETE ROWS"
+            " published_at timestamptz, published_date date, published_precision text,"
+            " duplicate_of bigint, extra text) ON COMMIT DELETE ROWS"
         )
     return str(info[_PG_STAGING_INFO])
 
@@ -533,7 +551,8 @@ _PG_COPY_ITEMS_SQL = (
 )
 _PG_COPY_ITEMS_TYPES = (
     *("int8", "varchar", "text", "text", "varchar", "varchar", "text", "text", "text"),
-    *("varchar", "timestamptz", "timestamptz", "timestamptz", "int8", "text", "int4"),
+    *("varchar", "timestamptz", "date", "varchar", "timestamptz", "timestamptz", "int8"),
+    *("text", "int4"),
 )
 _PG_SEQUENCE_INFO = "presswatch_items_sequence"
 _PG_NEXT_IDS_SQL = "SELECT nextval(%s::regclass) FROM generate_series(1, %s)"
@@ -541,7 +560,8 @@ _PG_EMPTY_SQL = "DELETE FROM presswatch_items_in"
 _PG_INSERT_SQL = (
     "INSERT INTO items (" + ", ".join((*INSERT_COLUMNS, "revision")) + ")"
     " SELECT source_id, url, canonical_url, url_fp, content_fp, title, summary, body,"
-    " language, published_at, %s, %s, duplicate_of, CAST(extra AS JSON), 0"
+    " language, published_at, published_date, published_precision, %s, %s, duplicate_of,"
+    " CAST(extra AS JSON), 0"
     " FROM presswatch_items_in ORDER BY url_fp"
     " ON CONFLICT (url_fp) DO NOTHING RETURNING id, url_fp"
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, literal, or_, select
@@ -32,11 +32,18 @@ class ItemRow:
     body: str | None = None
     # {"state": "fetched" | "unavailable" | "baseline" | "not_fetched", ...}: see article_state
     article: dict[str, Any] | None = None
+    published_date: date | None = None  # the source's own calendar day
+    published_precision: str | None = None  # "day", "minute", "second"; None: unknown
+
+    @property
+    def date_only(self) -> bool:
+        """The source gave a date without a time: show it as a date, never with 00:00."""
+        return self.published_precision == "day"
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (datetimes as ISO 8601, body only when loaded)."""
         data = asdict(self)
-        for key in ("published_at", "first_seen_at"):
+        for key in ("published_at", "first_seen_at", "published_date"):
             value = data[key]
             data[key] = value.isoformat() if value is not None else None
         if data["body"] is None:
@@ -81,6 +88,8 @@ _ROW_COLUMNS = (
     items.c.language,
     items.c.summary,
     items.c.extra,
+    items.c.published_date,
+    items.c.published_precision,
 )
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -62,6 +63,9 @@ items = Table(
     Column("body", Text, nullable=False, default=""),
     Column("language", String(16)),
     Column("published_at", UtcDateTime),
+    # The source's own calendar day and "day"/"minute"/"second" (migration 0008).
+    Column("published_date", Date),
+    Column("published_precision", String(8)),
     Column("first_seen_at", UtcDateTime, nullable=False, index=True),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("revision", Integer, nullable=False, default=0),
