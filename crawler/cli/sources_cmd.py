@@ -109,4 +109,16 @@ def _explain_nothing(source_id: str, summary: dict[str, Any]) -> None:
     raise CrawlError(f"{source_id}: nothing could be fetched (see the messages above)")
 
 
+@sources_group.command("kinds")
+@pass_app
+def list_kinds(app: AppContext) -> None:
+    """Every spider a source can use: kind or name, where it comes from, and its params."""
+    from crawler.cli.kinds import render_kinds
+    from spiders.configdir import load_spider_files
+
+    config = app.config()  # a spider file with errors is a config error (exit 2) here
+    load_spider_files(config.directory)  # also when no source uses a custom spider yet
+    Console(file=sys.stdout, width=160).print(render_kinds())
+
+
 COMMANDS = [sources_group]
