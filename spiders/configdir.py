@@ -30,8 +30,7 @@ def load_spider_files(directory: Path) -> list[ConfigIssue]:
     """
     issues = load_plugins()
     previous = Snapshot.take()
-    forget(ORIGIN)
-    _forget_modules()
+    forget_config_spiders()
     file_issues: list[ConfigIssue] = []
     for path in spider_files(directory):
         file_issues.extend(_load_file(path, f"{FOLDER}/{path.name}"))
@@ -40,7 +39,9 @@ def load_spider_files(directory: Path) -> list[ConfigIssue]:
     return issues + file_issues
 
 
-def _forget_modules() -> None:
+def forget_config_spiders() -> None:
+    """Unregister the spiders of the last load, and drop their modules."""
+    forget(ORIGIN)
     for name in [m for m in sys.modules if m.startswith(MODULE_PREFIX + ".")]:
         del sys.modules[name]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import stat
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -47,6 +48,9 @@ def check_spiders(
     """Load plugin and config-directory spiders; check each spider source against them."""
     sources = list(sources)
     if not has_custom_spiders(directory, sources):
+        loaded = sys.modules.get("spiders.configdir")
+        if loaded is not None:  # an earlier load registered spider files: they are gone now
+            loaded.forget_config_spiders()
         return []
     from spiders.configdir import load_spider_files
     from spiders.registry import Snapshot

@@ -146,6 +146,8 @@ def test_a_valid_file_registers_its_spider_with_its_origin(tmp_path: Path) -> No
     assert spider.Params is not None and spider.Params(start="a").pages == 1
     assert config.source("site").kind == "spider"
     assert not list((config.directory / "spiders").glob("__pycache__"))  # no bytecode written
+    load_config(write_config(tmp_path, name="without-spiders"))  # a reload after removing them
+    assert "good" not in BaseSourceSpider.custom
 
 
 def test_check_config_exits_2_naming_file_and_line_without_a_traceback(tmp_path: Path) -> None:
