@@ -113,11 +113,11 @@ def claim_new(
         if old is not None:
             BaseSourceSpider.custom[name] = old
             message = f'spider name "{name}" is already taken ({origin_of(old)}); choose another'
-            issues.append(ConfigIssue(where, f"class {spider.__name__}", message, line_of(spider)))
+            issues.append(ConfigIssue(where, class_key(spider, origin), message, line_of(spider)))
             continue
         _origins[spider] = origin
         added.append(spider)
-        issues.extend(_check_params_model(spider, where))
+        issues.extend(_check_params_model(spider, where, class_key(spider, origin)))
     return added, issues
 
 
@@ -132,10 +132,17 @@ def _generic_replaced(before: Snapshot, where: str) -> Iterator[ConfigIssue]:
         else:
             BaseSourceSpider.generic[kind] = old
         message = f'kind = "{kind}" would replace a generic kind: use kind = "spider" and a name'
-        yield ConfigIssue(where, f"class {spider.__name__}", message, line_of(spider))
+        yield ConfigIssue(where, class_key(spider, where), message, line_of(spider))
 
 
-def _check_params_model(spider: type[BaseSourceSpider], where: str) -> list[ConfigIssue]:
+def class_key(spider: type, origin: str) -> str:
+    """How an issue names a class: by module too when it comes from a plugin's package."""
+    if origin.startswith("plugin "):
+        return f"class {spider.__module__}.{spider.__qualname__}"
+    return f"class {spider.__qualname__}"
+
+
+def _check_params_model(spider: type[BaseSourceSpider], where: str, key: str) -> list[ConfigIssue]:
     model = spider.Params
     if isinstance(model, type) and issubclass(model, SpiderParams):
         return []
@@ -145,7 +152,7 @@ def _check_params_model(spider: type[BaseSourceSpider], where: str) -> list[Conf
         if model is None
         else "Params must subclass spiders.base.SpiderParams (unknown keys are errors)"
     )
-    return [ConfigIssue(where, f"class {spider.__name__}", message, line_of(spider))]
+    return [ConfigIssue(where, key, message, line_of(spider))]
 
 
 def line_of(cls: type) -> int | None:

@@ -114,10 +114,11 @@ def _explain_nothing(source_id: str, summary: dict[str, Any]) -> None:
 def list_kinds(app: AppContext) -> None:
     """Every spider a source can use: kind or name, where it comes from, and its params."""
     from crawler.cli.kinds import render_kinds
-    from spiders.configdir import load_spider_files
+    from spiders.registry import load_plugins
 
-    config = app.config()  # a spider file with errors is a config error (exit 2) here
-    load_spider_files(config.directory)  # also when no source uses a custom spider yet
+    app.config()  # loads spiders/*.py; one with errors is a config error (exit 2) here
+    for issue in load_plugins():  # reported by check-config only when a source needs spiders
+        click.echo(f"warning: {issue}", err=True)
     Console(file=sys.stdout, width=160).print(render_kinds())
 
 
