@@ -9,6 +9,7 @@ file and line; then the registry is left as it was before the load.
 
 from __future__ import annotations
 
+import linecache
 import re
 import sys
 import traceback
@@ -47,6 +48,7 @@ def forget_config_spiders() -> None:
 
 
 def _load_file(path: Path, name: str) -> list[ConfigIssue]:
+    linecache.checkcache(str(path))  # an edited file: class line numbers from the new text
     try:
         text = path.read_text(encoding="utf-8")
         code = compile(text, str(path), "exec", dont_inherit=True)

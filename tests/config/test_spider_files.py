@@ -170,3 +170,13 @@ def test_check_config_warns_about_spider_files_others_may_write(tmp_path: Path) 
     warned = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert warned.returncode == 0
     assert "warning: spiders/good.py is writable by group and others (mode 666)" in warned.stderr
+
+
+def test_an_edited_file_is_reported_at_the_lines_of_its_new_text(tmp_path: Path) -> None:
+    directory = _config(tmp_path, {"good.py": GOOD})
+    load_config(directory)
+    no_params = GOOD.split("    class Params", 1)[0]
+    (directory / "spiders" / "good.py").write_text("\n\n\n" + no_params, encoding="utf-8")
+    errors = _errors(directory)
+    assert len(errors) == 1
+    assert errors[0].startswith("spiders/good.py:7: class Good: declares no params model")
