@@ -54,7 +54,9 @@ Next:
   3. presswatch{flag} sources test pk-mofa   see what a source would store
   4. presswatch{flag} rules test strategic-stability --text "..."
   5. presswatch{flag} run --once --digest    crawl, match and write a digest to the outbox
-  6. presswatch{flag} run                    the daemon"""
+  6. presswatch{flag} run                    the daemon
+A site with an API or a JavaScript-built listing: see {directory / "spiders" / "example.py"}
+and `presswatch{flag} sources kinds`."""
 
 
 COMMANDS = [init]
