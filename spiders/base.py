@@ -49,6 +49,8 @@ from crawler.items import ArticleItem
 from crawler.store.articles import DueArticle, due_articles, known_identities
 from crawler.store.types import utcnow
 from crawler.store.urls import canonical_fingerprint, fragment_identity, url_fingerprint
+from spiders.params import SpiderParams as SpiderParams  # noqa: PLC0414 - for spider files
+from spiders.params import read_params
 
 BLOCKED_STATUSES = frozenset({401, 403, 429})
 _CHALLENGE = re.compile(
@@ -142,17 +144,23 @@ class BaseSourceSpider(scrapy.Spider):
     entries_anywhere: ClassVar[bool] = False
     generic: ClassVar[dict[str, type[BaseSourceSpider]]] = {}
     custom: ClassVar[dict[str, type[BaseSourceSpider]]] = {}
+    # A custom spider's model of its source's `params:` (required; see spiders.registry).
+    Params: ClassVar[type[SpiderParams] | None] = None
+    params: SpiderParams | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.kind == "spider":
-            BaseSourceSpider.custom[cls.name] = cls
+            # Only a class naming itself registers: a shared base of several spiders may not.
+            if name := cls.__dict__.get("name"):
+                BaseSourceSpider.custom[name] = cls
         elif cls.kind:
             BaseSourceSpider.generic[cls.kind] = cls
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.runtime: Runtime = current_runtime()
         self.source: SourceConfig = self.runtime.source
+        self.params = read_params(self.Params, self.source)
         kwargs["name"] = self.source.id
         super().__init__(*args, **kwargs)
         configured = self.source.allowed_domains

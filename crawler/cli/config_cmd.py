@@ -8,6 +8,7 @@ from crawler.cli.context import AppContext, pass_app
 from crawler.config import Config
 from crawler.config.durations import format_duration
 from crawler.config.models import Schedule
+from crawler.config.spidercheck import has_custom_spiders, loose_permissions
 
 
 @click.command("check-config")
@@ -16,6 +17,22 @@ def check_config(app: AppContext) -> None:
     """Validate the config directory: exit 0 with a summary, or 2 listing every error."""
     config = app.config()
     click.echo(render_summary(config))
+    for line in _spider_lines(config):
+        click.echo(line)
+    for warning in loose_permissions(config.directory):
+        click.echo(f"warning: {warning}", err=True)
+
+
+def _spider_lines(config: Config) -> list[str]:
+    """The custom spiders of the config directory and plugins (shipped ones are not news)."""
+    if not has_custom_spiders(config.directory, config.sources):
+        return []
+    from spiders.registry import SHIPPED, available
+
+    custom = [info for info in available() if info.name and info.origin != SHIPPED]
+    lines = [f"custom spiders: {len(custom)}"]
+    lines.extend(f"  {info.name:<28} {info.origin}" for info in custom)
+    return lines
 
 
 def render_summary(config: Config) -> str:

@@ -117,4 +117,17 @@ def _explain_nothing(source_id: str, summary: dict[str, Any]) -> None:
     raise CrawlError(f"{source_id}: nothing could be fetched (see the messages above)")
 
 
+@sources_group.command("kinds")
+@pass_app
+def list_kinds(app: AppContext) -> None:
+    """Every spider a source can use: kind or name, where it comes from, and its params."""
+    from crawler.cli.kinds import render_kinds
+    from spiders.registry import load_plugins
+
+    app.config()  # loads spiders/*.py; one with errors is a config error (exit 2) here
+    for issue in load_plugins():  # reported by check-config only when a source needs spiders
+        click.echo(f"warning: {issue}", err=True)
+    Console(file=sys.stdout, width=160).print(render_kinds())
+
+
 COMMANDS = [sources_group]

@@ -1,4 +1,5 @@
-"""Load a config directory: presswatch.yaml, sources/*.yaml, rules/*.yaml, templates/."""
+"""Load a config directory: presswatch.yaml, sources/*.yaml, rules/*.yaml, spiders/*.py,
+templates/."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from crawler.config.models import (
     SourcesFile,
 )
 from crawler.config.queries import check_queries
+from crawler.config.spidercheck import check_spiders
 from crawler.config.validation import validate
 from crawler.config.xref import check_references
 from crawler.config.yamlfile import LoadedYaml, read_yaml
@@ -103,6 +105,7 @@ def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Co
     rule_list = [r for f in rules for r in f.rules]
     if settings is not None:
         issues.extend(check_references(settings, source_list, rule_list, source_files, rule_files))
+    issues.extend(check_spiders(directory, source_list, source_files, env))
     if issues or settings is None:
         raise ConfigError(sort_issues(issues))
     files = {f"source:{k}": v for k, v in source_files.items()}

@@ -384,7 +384,8 @@ class SitemapSource(SourceBase):
 
 
 class SpiderSource(SourceBase):
-    """A custom Scrapy spider from spiders/, by name, with parameters."""
+    """A custom spider by name; `params` are checked against its Params model at load
+    (`crawler.config.spidercheck`), once the spider files and plugins are loaded."""
 
     kind: Literal["spider"]
     spider: str

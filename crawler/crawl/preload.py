@@ -33,7 +33,7 @@ MODULES = [
     "spiders.feed",
     "spiders.listing",
     "spiders.sitemap",
-    "spiders.mid_ru",
+    "spiders.configdir",
     "crawler.pipelines.validate",
     "crawler.pipelines.collect",
     "crawler.pipelines.store",

@@ -62,7 +62,7 @@ def test_unknown_spider_names_known_ones() -> None:
     from spiders.registry import spider_class
 
     source = SpiderSource(id="x", name="x", kind="spider", spider="nope")
-    with pytest.raises(CrawlError, match="mid-ru"):
+    with pytest.raises(CrawlError, match='unknown spider "nope" \\(known: '):
         spider_class(source)
 
 

@@ -1,20 +1,17 @@
-"""Pagination, backfill, steady-state requests, failure streaks and the mid.ru JSON spider."""
+"""Pagination, backfill, steady-state requests and failure streaks."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from crawler.store.schema import rule_matches
 from tests.crawl.conftest import crawl, rows, source_row
 from tests.sites import (
-    ARTICLE_SELECTORS,
     LISTING_PATH,
     FixtureSiteServer,
     Route,
     build_listing_site,
-    ensure_articles,
     listing_source,
     newest_first,
     write_config,
@@ -126,51 +123,3 @@ def test_three_failures_make_failing_and_a_success_makes_ok(
     assert runs["fixture-listing"].health == row.health == "ok"
     assert row.consecutive_failures == 0 and row.health_since > seen[2][2]
     assert row.last_success_at is not None
-
-
-def _mid_ru_site(server: FixtureSiteServer) -> list[Any]:
-    """Two JSON API pages of two items each (relative article URLs), and the articles."""
-    articles = ensure_articles(server.site, 4)
-    for page in (1, 2):
-        chunk = articles[(page - 1) * 2 : page * 2]
-        data = {
-            "data": [
-                {"url": a.path.lstrip("/"), "title": a.title, "date": a.published_at.isoformat()}
-                for a in chunk
-            ],
-            "total": 4,
-        }
-        server.site.add(
-            f"/api/v1/press_service/news?page={page}&size=2",
-            json.dumps(data, ensure_ascii=False),
-            content_type="application/json",
-        )
-    return articles
-
-
-def test_mid_ru_spider_reads_the_json_api(fixture_site: FixtureSiteServer, tmp_path: Path) -> None:
-    articles = _mid_ru_site(fixture_site)
-    source = {
-        "id": "ru-mid-api",
-        "name": "mid.ru API fixture",
-        "kind": "spider",
-        "spider": "mid-ru",
-        "languages": ["en", "ru"],
-        "allowed_domains": ["127.0.0.1"],
-        "article": dict(ARTICLE_SELECTORS),
-        "params": {
-            "api_url": fixture_site.url("/api/v1/press_service/news?page={page}&size={page_size}"),
-            "base_url": fixture_site.url("/"),
-            "page_size": 2,
-            "max_pages": 2,
-        },
-    }
-    config, runs = crawl(write_config(tmp_path, [source]))
-    run = runs["ru-mid-api"]
-    assert run.health == "ok" and run.items_new == 4 and run.entries == 4, run
-    stored = {r.url: r for r in rows(config, source_id="ru-mid-api")}
-    for article in articles:
-        row = stored[fixture_site.url(article.path)]
-        assert row.title == article.title and row.body
-        assert row.published_at is not None  # the page's own date (a day) beats the API's
-        assert row.published_at.date() == article.published_at.date()

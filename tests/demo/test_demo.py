@@ -88,6 +88,9 @@ def test_init_writes_a_valid_config(tmp_path: Path) -> None:
     checked = runner.invoke(cli, ["--config", str(target), "check-config"])
     assert checked.exit_code == 0, checked.output
     assert "sources: 2" in checked.output and "rules: 2" in checked.output
+    assert "custom spiders: 1" in checked.output and "example-json-api" in checked.output
+    assert "warning" not in checked.output
+    assert (target / "spiders" / "example.py").stat().st_mode & 0o777 == 0o644
     again = runner.invoke(cli, ["init", str(target)])
     assert again.exit_code == 2 and "--force" in again.output
     forced = runner.invoke(cli, ["init", str(target), "--force"])
