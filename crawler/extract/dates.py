@@ -340,6 +340,11 @@ def _aware(value: datetime, tz: tzinfo) -> datetime:
     return result
 
 
+def plausible_date(value: datetime, now: datetime | None = None) -> bool:
+    """Not before 1990 and not more than two days ahead of `now` (default: the clock)."""
+    return _plausible(value, now or datetime.now(UTC))
+
+
 def _plausible(value: datetime, now: datetime) -> bool:
     return value.year >= MIN_YEAR and value <= now + FUTURE_SLACK
 
