@@ -27,6 +27,11 @@ class FeedSpider(BaseSourceSpider):
             self.empty_index(response)
             self.note(str(exc))
             return
+        if feed.problems:  # mended or dropped without losing the feed: said, and counted
+            for reason, n in sorted(feed.problems.items()):
+                self.count(f"feed/{reason}", n)
+            found = ", ".join(f"{reason} x{n}" for reason, n in sorted(feed.problems.items()))
+            self.note(f"{response.url}: feed parsed despite {found}")
         entries = [_entry(e) for e in feed.entries if e.url]
         if not entries:
             self.empty_index(response)

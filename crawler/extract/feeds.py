@@ -22,6 +22,9 @@ from crawler.extract.encoding import decode_xml, decode_xml_checked
 _DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.S | re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _DOCTYPE = re.compile(r"<!DOCTYPE[^>\[]*(?:\[.*?\]\s*)?>", re.S | re.I)
+# A "&" that starts no character or entity reference ("?id=1&lang=en"); CDATA left alone.
+# Escaped, the document stays well-formed and "&lang" is not read as the entity "〈".
+_BARE_AMP = re.compile(r"<!\[CDATA\[.*?\]\]>|&(?!#\d+;|#[xX][0-9A-Fa-f]+;|[A-Za-z][\w.-]*;)", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _ROOT = re.compile(r"<([A-Za-z_][\w:.-]*)")
 _DATE_KEYS = ("published", "updated", "created")
@@ -128,10 +131,10 @@ def parse_feed(body: bytes, url: str, *, content_type: str | None = None) -> Fee
     kind = _kind(parsed)
     if kind is None:
         raise FeedParseError(f"{url}: not a feed ({_not_a_feed_reason(decoded.text)})")
-    if parsed.get("bozo"):
+    if _get(parsed, "bozo"):
         problems["xml/recovered"] += 1
-    entries = [_entry(item, url, problems) for item in parsed.get("entries", [])]
-    title = _text(parsed.get("feed", {}), "title")
+    entries = [_entry(item, url, kind, problems) for item in _get(parsed, "entries", [])]
+    title = _text(_get(parsed, "feed", {}), "title")
     return Feed(title, entries, kind, problems)
 
 
@@ -145,9 +148,14 @@ def _without_dtd(text: str) -> bytes:
     first = _ROOT.search(text)  # the DTD can only come before the root element
     split = first.start() if first else len(text)
     head = _DOCTYPE.sub("", _COMMENT.sub("", text[:split]), count=1)
-    return ('<?xml version="1.0" encoding="utf-8"?>' + head + text[split:]).encode(
+    body = _BARE_AMP.sub(_escape_bare_amp, text[split:])
+    return ('<?xml version="1.0" encoding="utf-8"?>' + head + body).encode(
         "utf-8", errors="replace"
     )
+
+
+def _escape_bare_amp(match: re.Match[str]) -> str:
+    return "&amp;" if match.group(0) == "&" else match.group(0)
 
 
 def _feedparser(data: bytes, url: str) -> Any:
@@ -164,14 +172,14 @@ def _feedparser(data: bytes, url: str) -> Any:
 
 
 def _kind(parsed: Any) -> str | None:
-    version = str(parsed.get("version") or "")
+    version = str(_get(parsed, "version") or "")
     if version.startswith("atom"):
         return "atom"
     if version in ("rss090", "rss10"):
         return "rdf"
     if version.startswith("rss") or version == "cdf":
         return "rss"
-    if parsed.get("entries") or parsed.get("feed", {}).get("title"):
+    if _get(parsed, "entries") or _get(_get(parsed, "feed", {}), "title"):
         return "rss"
     return None
 
@@ -181,18 +189,20 @@ def _not_a_feed_reason(text: str) -> str:
     return f"root element <{root.group(1)}>" if root else "unparsable XML"
 
 
-def _entry(item: Any, base: str, problems: Counter[str]) -> FeedEntry:
-    link = item.get("link")
-    url = _resolve(base, link)
-    if link and url is None:
-        problems["entry/bad-link"] += 1
-    summary = _text(item, "summary") or ""
+def _entry(item: Any, base: str, kind: str, problems: Counter[str]) -> FeedEntry:
+    url = _resolve(base, _get(item, "link"))
+    if url is None and kind == "rdf":  # an RSS 1.0 item's rdf:about is its URL
+        url = _resolve(base, _get(item, "id"))
+    if url is None:  # no link, or one no URL can be made of ("http://bad]host/")
+        problems["entry/no-link"] += 1
+    # Without its own detail, feedparser's summary is a copy of the content: not a summary.
+    summary = (_text(item, "summary") if _get(item, "summary_detail") else None) or ""
     contents = [
-        _typed_text(str(c.get("value") or ""), str(c.get("type") or "text/html"))
-        for c in item.get("content") or []
+        _typed_text(str(_get(c, "value") or ""), str(_get(c, "type") or "text/html"))
+        for c in _get(item, "content") or []
     ]
     content = "\n\n".join(c for c in contents if c)
-    guid = item.get("id")
+    guid = _get(item, "id")
     return FeedEntry(
         url=url,
         title=_text(item, "title"),
@@ -209,11 +219,11 @@ def _text(node: Any, key: str) -> str | None:
     The value is read from `key`, not from `key_detail`: feedparser lets a nested element
     of the same name (an `<image><title>`) overwrite the detail but not the value.
     """
-    value = node.get(key)
+    value = _get(node, key)
     if not value:
         return None
-    detail = node.get(f"{key}_detail") or {}
-    kind = str(detail.get("type") or "text/html").lower()
+    detail = _get(node, f"{key}_detail") or {}
+    kind = str(_get(detail, "type") or "text/html").lower()
     return _typed_text(str(value), kind)
 
 
@@ -227,19 +237,25 @@ def _entry_date(item: Any, problems: Counter[str]) -> datetime | None:
     feedparser's reading (UTC) when that fails; None, counted, when neither gives a date."""
     seen = False
     for key in _DATE_KEYS:
-        raw = item.get(key)
+        raw = _get(item, key)
         if not raw:
             continue
         seen = True
         found = parse_date(str(raw))
         if found is not None:
             return found
-        stamp = _utc_stamp(item.get(f"{key}_parsed"))
+        stamp = _utc_stamp(_get(item, f"{key}_parsed"))
         if stamp is not None:
             return stamp
     if seen:
         problems["entry/bad-date"] += 1
     return None
+
+
+def _get(node: Any, key: str, default: Any = None) -> Any:
+    """A key of a feedparser result as stored: its dict maps absent keys onto others
+    ("updated" onto "published", with a DeprecationWarning), which is not what we ask."""
+    return dict.get(node, key, default) if isinstance(node, dict) else default
 
 
 def _utc_stamp(stamp: Any) -> datetime | None:
