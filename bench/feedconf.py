@@ -347,8 +347,36 @@ def _rate(tally: Tally) -> str:
     return f"{tally.passed}/{tally.total} ({share:.1f} %)"
 
 
+@dataclass
+class Report:
+    suite: int
+    ours: Tally
+    theirs: Tally
+    files: int
+    crashes: int
+    hangs: int
+    problems: list[str]
+    valid: Tally
+    invalid: Tally
+    seconds: float
+
+
+def run(root: Path, *, timeout: float = 10.0, with_feedparser: bool = True) -> Report:
+    """Every measurement of the module docstring, on the suite's tests/ directory `root`."""
+    started = time.perf_counter()
+    suite = load_suite(root)
+    scoped = [t for t in suite if in_scope(t)]
+    ours, theirs = conformance(scoped, with_feedparser)
+    files, crashes, hangs, problems = robustness(root, timeout)
+    valid, invalid = check_dates(date_cases(root / "runtests.py"), parse_date)
+    elapsed = time.perf_counter() - started
+    return Report(
+        len(suite), ours, theirs, files, crashes, hangs, problems, valid, invalid, elapsed
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("tests", type=Path, help="the tests/ directory of feedparser's sdist")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per file")
     parser.add_argument("--failures", action="store_true", help="list what presswatch fails")
@@ -358,21 +386,20 @@ def main(argv: list[str] | None = None) -> int:
     if not (root / "runtests.py").is_file():
         print(f"{root}: not feedparser's tests/ directory (no runtests.py)", file=sys.stderr)
         return 2
-    suite = load_suite(root)
-    scoped = [t for t in suite if in_scope(t)]
-    started = time.perf_counter()
-    ours, theirs = conformance(scoped, not args.no_feedparser)
-    files, crashes, hangs, problems = robustness(root, args.timeout)
-    valid, invalid = check_dates(date_cases(root / "runtests.py"), parse_date)
-    print(f"feedparser suite: {len(suite)} tests with assertions, {len(scoped)} in scope")
+    report = run(root, timeout=args.timeout, with_feedparser=not args.no_feedparser)
+    print(f"feedparser suite: {report.suite} tests with assertions, {report.ours.total} in scope")
     print(f"{'':28}{'presswatch':>22}{'feedparser':>22}")
-    print(f"{'in-scope tests passed':28}{_rate(ours):>22}{_rate(theirs):>22}")
-    print(f"files parsed: {files}; crashes: {crashes}; hangs (> {args.timeout:g} s): {hangs}")
-    print(f"valid date strings right to the second (UTC): {_rate(valid)}")
-    print(f"invalid date strings given no date: {_rate(invalid)}")
-    print(f"({time.perf_counter() - started:.1f} s)")
+    print(f"{'in-scope tests passed':28}{_rate(report.ours):>22}{_rate(report.theirs):>22}")
+    print(
+        f"files parsed: {report.files}; crashes: {report.crashes}; "
+        f"hangs (> {args.timeout:g} s): {report.hangs}"
+    )
+    print(f"valid date strings right to the second (UTC): {_rate(report.valid)}")
+    print(f"invalid date strings given no date: {_rate(report.invalid)}")
+    print(f"({report.seconds:.1f} s)")
     if args.failures:
-        for line in ours.failures + problems + valid.failures + invalid.failures:
+        failures = report.ours.failures + report.problems
+        for line in failures + report.valid.failures + report.invalid.failures:
             print("  " + line)
     return 0
 

@@ -142,11 +142,28 @@ def _decode_xml_bytes(body: bytes, declared: str | None, problems: Counter[str])
     if decoded is not None:
         return decoded
     if not _UTF8_MULTIBYTE.search(body):
+        # Not UTF-8 at all: a detected non-Latin charset (windows-1251, GB18030...) is
+        # believed; a Latin one is read as windows-1252, as feed readers do (detectors tell
+        # the Latin ones apart poorly: French read as windows-1250 loses its è).
         problems["encoding/detected"] += 1
-        return body.decode(detect(body), errors="replace")
+        guess = detect(body)
+        return body.decode("cp1252" if _is_latin(guess) else guess, errors="replace")
     text = body.decode("utf-8", errors=_CP1252_FALLBACK)
     problems["encoding/bad-byte"] += _count_bad_utf8(body)
     return text
+
+
+_LATIN = frozenset(
+    ["cp1250", "cp1252", "cp1254", "cp1257", "iso8859-1", "iso8859-2", "iso8859-9", "iso8859-15"]
+    + ["mac-roman", "ascii", "utf-8", "cp850", "cp437"]
+)
+
+
+def _is_latin(name: str) -> bool:
+    try:
+        return codecs.lookup(name).name in _LATIN
+    except LookupError:
+        return True
 
 
 def _count_bad_utf8(body: bytes) -> int:

@@ -113,6 +113,11 @@ def machine_date(text: str, tz: tzinfo) -> Verdict:
         if stamp:
             value = _with_zone(text, stamp, tz, korean=handler in _KOREAN_HANDLERS)
             return Verdict(True, value) if value is not None else Verdict(True)
+    if shaped and zone_offset(text) is None and not _has_zone_word(text):
+        # feedparser's RFC 822 reader wants a zone; without one the time is the source's own
+        stamp = _parse_date_rfc822(f"{text} GMT")
+        if stamp:
+            return Verdict(True, _with_zone(text, stamp, tz, korean=False))
     return Verdict(True) if shaped else NOT_MACHINE
 
 
