@@ -154,8 +154,21 @@ def _decode_xml_bytes(body: bytes, declared: str | None, problems: Counter[str])
 
 
 _LATIN = frozenset(
-    ["cp1250", "cp1252", "cp1254", "cp1257", "iso8859-1", "iso8859-2", "iso8859-9", "iso8859-15"]
-    + ["mac-roman", "ascii", "utf-8", "cp850", "cp437"]
+    [
+        "cp1250",
+        "cp1252",
+        "cp1254",
+        "cp1257",
+        "iso8859-1",
+        "iso8859-2",
+        "iso8859-9",
+        "iso8859-15",
+        "mac-roman",
+        "ascii",
+        "utf-8",
+        "cp850",
+        "cp437",
+    ]
 )
 
 
