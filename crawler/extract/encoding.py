@@ -205,6 +205,7 @@ codecs.register_error(_CP1252_FALLBACK, _cp1252_fallback)
 _CP1252_CHARS = [bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256)]
 _CP1252_BYTES = {char: byte for byte, char in enumerate(_CP1252_CHARS)}
 _C1_TO_CP1252 = {b: _CP1252_CHARS[b] for b in range(0x80, 0xA0) if _CP1252_CHARS[b] != chr(b)}
+_C1 = re.compile("[\u0080-\u009f]")
 _UTF8_MULTIBYTE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
@@ -217,7 +218,9 @@ _MOJIBAKE = re.compile("(?:[\u00c2-\u00f4][\u0080-\u00bf" + _CONTINUATION + "]{1
 
 def repair_mojibake(text: str, problems: Counter[str] | None = None) -> str:
     """Windows-1252 punctuation sent as C1 controls, and UTF-8 decoded twice, mended."""
-    repaired = text.translate(_C1_TO_CP1252)
+    repaired = text
+    if _C1.search(text):  # str.translate over a whole feed is slow; most have no C1 at all
+        repaired = _C1.sub(lambda m: _C1_TO_CP1252.get(ord(m.group(0)), m.group(0)), text)
     if repaired != text and problems is not None:
         problems["encoding/c1-repaired"] += 1
 
