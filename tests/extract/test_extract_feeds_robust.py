@@ -231,3 +231,14 @@ def test_doctype_inside_content_is_not_taken_for_the_dtd() -> None:
     )
     feed = parse_feed(b"<!-- a <!DOCTYPE x> in a comment -->" + body, URL)
     assert [e.title for e in feed.entries] == ["one"]
+
+
+def test_a_feed_of_absurd_size_is_refused_with_a_reason_not_parsed_for_minutes() -> None:
+    nested = b"<a>" * 200_001 + b"</a>" * 200_001
+    body = (
+        b"<rss><channel><title>T</title><item><title>x</title>"
+        + nested
+        + b"</item></channel></rss>"
+    )
+    with pytest.raises(FeedParseError, match="elements, more than 200000"):
+        parse_feed(body, URL)
