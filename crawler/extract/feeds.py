@@ -305,13 +305,24 @@ def _json_feed(body: bytes, url: str) -> Feed:
         raise FeedParseError(f"{url}: not a feed (invalid JSON)") from exc
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise FeedParseError(f"{url}: not a feed (JSON without an items list)")
-    base = data.get("home_page_url") if isinstance(data.get("home_page_url"), str) else url
-    entries = [_json_item(item, url, str(base)) for item in data["items"] if isinstance(item, dict)]
+    problems: Counter[str] = Counter()
+    if not _utf8(body):  # read with U+FFFD for each bad byte, the rest kept
+        problems["encoding/bad-byte"] += 1
+    items = [item for item in data["items"] if isinstance(item, dict)]
+    entries = [_json_item(item, url, problems) for item in items]
     title = data.get("title")
-    return Feed(_plain(title) if isinstance(title, str) else None, entries, "json")
+    return Feed(_plain(title) if isinstance(title, str) else None, entries, "json", problems)
 
 
-def _json_item(item: dict[str, Any], url: str, base: str) -> FeedEntry:
+def _utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _json_item(item: dict[str, Any], url: str, problems: Counter[str]) -> FeedEntry:
     def text(key: str) -> str | None:
         value = item.get(key)
         return value if isinstance(value, str) and value.strip() else None
@@ -324,10 +335,16 @@ def _json_item(item: dict[str, Any], url: str, base: str) -> FeedEntry:
     date_text = text("date_published") or text("date_modified")
     link = text("url") or text("external_url")
     item_id = item.get("id")
+    resolved = _resolve(url, link)
+    if resolved is None:
+        problems["entry/no-link"] += 1
+    published = parse_date(date_text) if date_text else None
+    if date_text and published is None:
+        problems["entry/bad-date"] += 1
     return FeedEntry(
-        url=_resolve(url, link),
+        url=resolved,
         title=_plain(text("title")),
-        published_at=parse_date(date_text) if date_text else None,
+        published_at=published,
         summary=summary,
         content=content,
         guid=str(item_id) if item_id is not None else None,

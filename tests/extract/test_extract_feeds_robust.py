@@ -242,3 +242,16 @@ def test_a_feed_of_absurd_size_is_refused_with_a_reason_not_parsed_for_minutes()
     )
     with pytest.raises(FeedParseError, match="elements, more than 200000"):
         parse_feed(body, URL)
+
+
+def test_json_feed_problems_are_counted_too() -> None:
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": ['
+        b'{"id": "1", "url": "http://bad]host/", "title": "one"},'
+        b'{"id": "2", "url": "https://e.org/2", "title": "two \xff",'
+        b' "date_published": "2020-13-45"}]}'
+    )
+    feed = parse_feed(body, URL)
+    assert [e.title for e in feed.entries] == ["one", "two \ufffd"]
+    assert feed.entries[1].published_at is None
+    assert feed.problems == {"entry/no-link": 1, "entry/bad-date": 1, "encoding/bad-byte": 1}
