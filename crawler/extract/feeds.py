@@ -1,4 +1,12 @@
-"""Feed parsing: RSS 0.9x/2.0, RSS 1.0 (RDF), Atom and JSON Feed into one `Feed` shape."""
+"""Feed parsing: RSS 0.9x/2.0, RSS 1.0 (RDF), Atom and JSON Feed into one `Feed` shape.
+
+RSS, RDF and Atom are read by feedparser, the field's reference parser (chosen by
+measurement: `bench/feedconf.py` runs feedparser's own test suite), on text presswatch
+decoded and stripped of its DTD. What presswatch adds around it: the decoding (one bad byte
+mended alone), no entity expansion, a size bound, JSON Feed, plain text out, dates with
+their offsets, and a count of every problem that did not cost the feed (`Feed.problems`).
+The lxml helpers below serve the sitemap parser.
+"""
 
 from __future__ import annotations
 
