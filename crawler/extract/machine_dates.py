@@ -77,7 +77,9 @@ _NAMED_ZONE = re.compile(r"(?<![\w/])((?:Etc/)?[A-Za-z]{1,5})\s*$")
 _WEEKDAY_START = re.compile(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b\.?,?\s", re.I)
 _CLOCK = re.compile(r"\d:\d")
 _MERIDIEM = re.compile(r"\b[ap]\.?m\b", re.I)
-_ISO_START = re.compile(r"^\d{4}-")
+# An ISO-looking string: a first token starting "YYYY-", then only numeric tokens (a time, an
+# offset). "2020-03-05 10:00 Uhr" is a page's free text, left to the free-form readers.
+_ISO_START = re.compile(r"^\d{4}-\S*(?:\s+[\d+-]\S*)*$")
 _KOREAN = re.compile(r"[년월일오후전]")
 # ISO 8601 truncated forms with two-digit years (YY-MM-DD, YYMMDD, -YYMM, -YY-MM).
 _TRUNCATED = (

@@ -113,3 +113,16 @@ def test_explicit_offset_is_reported_for_named_and_minute_zones() -> None:
 
 def test_day_first_page_dates_still_win_over_two_digit_iso() -> None:
     assert parse_date("12-03-20", now=NOW) == utc(2020, 3, 12)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2020-03-05 10:00 Uhr", utc(2020, 3, 5, 10, 0)),
+        ("2020-03-05, press release", utc(2020, 3, 5)),
+        ("Monday, 12 March 2020 10:45", utc(2020, 3, 12, 10, 45)),
+        ("Mon, March 12, 2020 10:45 AM", utc(2020, 3, 12, 10, 45)),
+    ],
+)
+def test_page_dates_with_words_around_them_are_still_read(text: str, expected: datetime) -> None:
+    assert parse_date(text, now=NOW) == expected
