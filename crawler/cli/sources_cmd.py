@@ -89,6 +89,8 @@ def test_source(app: AppContext, source_id: str, limit: int, as_json: bool) -> N
         click.echo(f"{entry['published_at'] or '-'}  {entry['title']}")
         click.echo(f"    {entry['url']}")
         click.echo(f"    {words}…" if words else "    (no body)")
+    for message in summary.get("messages", [])[:10]:  # e.g. what a feed had to mend or drop
+        click.echo(f"note: {message}")
 
 
 def _read_json(path: Path) -> dict[str, Any]:

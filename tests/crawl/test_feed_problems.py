@@ -6,6 +6,7 @@ from pathlib import Path
 
 from crawler.store.schema import crawl_runs
 from tests.crawl.conftest import crawl, rows
+from tests.crawl.test_cli import _cli
 from tests.sites import FixtureSiteServer, Site, feed_source, write_config
 
 FEED_PATH = "/en/problems.xml"
@@ -44,3 +45,15 @@ def test_feed_problems_are_counted_and_the_rest_is_stored(tmp_path: Path) -> Non
     assert "encoding/bad-byte x2" in note
     (record,) = rows(config, crawl_runs, source_id="problem-feed")
     assert any("feed parsed despite" in m for m in record.detail["messages"])
+
+
+def test_sources_test_shows_what_the_feed_had_to_mend(tmp_path: Path) -> None:
+    site = Site()
+    with FixtureSiteServer(site) as server:
+        site.add(FEED_PATH, _feed(server), content_type="application/rss+xml")
+        source = feed_source(server, "problem-feed", urls=[server.url(FEED_PATH)], follow=False)
+        tested = _cli(write_config(tmp_path, [source]), "sources", "test", "problem-feed")
+    assert tested.returncode == 0, tested.stderr
+    assert "Statement 1" in tested.stdout
+    (note,) = [line for line in tested.stdout.splitlines() if line.startswith("note: ")]
+    assert "feed parsed despite" in note and "entry/no-link x1" in note
