@@ -46,6 +46,11 @@ class FeedSpider(BaseSourceSpider):
             self.empty_index(response)
             self.note(str(exc))
             return
+        if feed.problems:  # mended or dropped without losing the feed: said, and counted
+            for reason, n in sorted(feed.problems.items()):
+                self.count(f"feed/{reason}", n)
+            found = ", ".join(f"{reason} x{n}" for reason, n in sorted(feed.problems.items()))
+            self.note(f"{response.url}: feed parsed despite {found}")
         trust_guid = self.feed_source.trust_guid
         entries = []
         for parsed in feed.entries:

@@ -97,6 +97,8 @@ def test_source(app: AppContext, source_id: str, limit: int, as_json: bool) -> N
     dropped = dropped_text(summary.get("dropped") or {})
     if dropped:
         click.echo(f"entries dropped: {dropped} (see allowed_domains in docs/configuration.md)")
+    for message in summary.get("messages", [])[:10]:  # e.g. what a feed had to mend or drop
+        click.echo(f"note: {message}")
 
 
 def _read_json(path: Path) -> dict[str, Any]:

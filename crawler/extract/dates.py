@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
 
+from crawler.extract.machine_dates import machine_date, truncated_iso, zone_offset
+
 MIN_YEAR = 1990
 FUTURE_SLACK = timedelta(days=2)
 MAX_FALLBACK_CHARS = 80
+_INVALID = object()
 
 _MONTHS: dict[int, tuple[str, ...]] = {
     1: (
@@ -299,10 +302,12 @@ def parse_date(
         cleaned = _clean(text)
         if not cleaned:
             return None
-        found = _fast(cleaned, tz, current, date_order)
+        found = _structured(cleaned, tz, current, date_order)
+        if found is _INVALID:
+            return None
         if found is None and len(cleaned) <= MAX_FALLBACK_CHARS:
             found = _dateparser(cleaned, tuple(languages), tz, current, date_order)
-        return found if found is not None and _plausible(found, current) else None
+        return found if isinstance(found, datetime) and _plausible(found, current) else None
     except Exception:  # a date string must never break extraction
         return None
 
@@ -340,6 +345,11 @@ def _aware(value: datetime, tz: tzinfo) -> datetime:
     return result
 
 
+def plausible_date(value: datetime, now: datetime | None = None) -> bool:
+    """Not before 1990 and not more than two days ahead of `now` (default: the clock)."""
+    return _plausible(value, now or datetime.now(UTC))
+
+
 def _plausible(value: datetime, now: datetime) -> bool:
     return value.year >= MIN_YEAR and value <= now + FUTURE_SLACK
 
@@ -361,6 +371,25 @@ def _fast(text: str, tz: tzinfo, now: datetime, order: str | None) -> datetime |
         if found is not None:
             return found
     return None
+
+
+def _structured(text: str, tz: tzinfo, now: datetime, order: str | None) -> object:
+    """A date from the strict readers, `_INVALID` when the text is a broken machine date
+    (no guessing from its parts), or None when only the free-form fallback may know."""
+    if _ISO.fullmatch(text):  # a whole ISO 8601 date-time: ours reads every offset form
+        found = _from_iso(text, tz, order)
+        return found if found is not None else _INVALID
+    verdict = machine_date(text, tz)
+    if verdict.shaped:
+        return verdict.value if verdict.value is not None else _INVALID
+    found = _fast(text, tz, now, order)
+    if found is not None and found.tzinfo is tz:  # read without a zone: one may be written
+        offset = zone_offset(text)
+        found = found.replace(tzinfo=timezone(offset)) if offset is not None else found
+    if found is None or not _plausible(found, now):
+        truncated = truncated_iso(text)
+        found = truncated.replace(tzinfo=tz) if truncated is not None else found
+    return found
 
 
 def _relative(text: str, now: datetime) -> datetime | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 
 from w3lib.encoding import resolve_encoding
 
@@ -195,22 +197,148 @@ def _undeclared(body: bytes) -> str:
 
 def decode_xml(body: bytes, declared: str | None = None) -> str:
     """Decode an XML body: BOM > XML declaration > HTTP charset > UTF-8 > detection."""
+    return decode_xml_checked(body, declared).text
+
+
+@dataclass(frozen=True)
+class DecodedXml:
+    """Decoded text and what had to be mended on the way (reason -> count)."""
+
+    text: str
+    problems: Counter[str] = field(default_factory=Counter)
+
+
+def decode_xml_checked(body: bytes, declared: str | None = None) -> DecodedXml:
+    """Decode an XML body and say what was mended; never raises.
+
+    A single-byte charset named by the XML declaration or the HTTP header is used when the
+    bytes decode in it. Otherwise the body is read as UTF-8 the way mature feed readers
+    do: a byte that is not UTF-8 is read as windows-1252 on its own (one bad byte, or an
+    undeclared ISO-8859-1 feed, keeps the rest of the text intact) unless no byte of the
+    body is UTF-8 at all, when the charset is detected. Windows-1252 punctuation sent as C1
+    controls and UTF-8 that was encoded twice are repaired afterwards.
+    """
+    problems: Counter[str] = Counter()
     if body.startswith(codecs.BOM_UTF8):
-        return body[3:].decode("utf-8", errors="replace")
-    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return body.decode("utf-16", errors="replace")
+        text = body[3:].decode("utf-8", errors="replace")
+    elif body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = body.decode("utf-16", errors="replace")
+    else:
+        text = _decode_xml_bytes(body, declared, problems)
+    return DecodedXml(repair_mojibake(text, problems), problems)
+
+
+def _decode_xml_bytes(body: bytes, declared: str | None, problems: Counter[str]) -> str:
     match = _XML_DECL.match(body[:500])
     in_decl = _canonical(match.group(1).decode("ascii", "replace")) if match else None
     header = _canonical(_charset_from(declared))
     if in_decl not in (None, "utf-8") or header in (None, "utf-8"):
-        candidates = [in_decl, header, "utf-8"]
+        candidates = [in_decl, header]
     else:
-        candidates = [header, in_decl, "utf-8"]
+        candidates = [header, in_decl]
     for name in candidates:
+        if name in (None, "utf-8"):
+            continue
         decoded = _strict_decode(body, name)
         if decoded is not None:
             return decoded
-    return body.decode(detect(body), errors="replace")
+    decoded = _strict_decode(body, "utf-8")
+    if decoded is not None:
+        return decoded
+    if not _UTF8_MULTIBYTE.search(body):
+        # Not UTF-8 at all: a detected non-Latin charset (windows-1251, GB18030...) is
+        # believed; a Latin one is read as windows-1252, as feed readers do (detectors tell
+        # the Latin ones apart poorly: French read as windows-1250 loses its è).
+        problems["encoding/detected"] += 1
+        guess = detect(body)
+        return body.decode("cp1252" if _is_latin(guess) else guess, errors="replace")
+    text = body.decode("utf-8", errors=_CP1252_FALLBACK)
+    problems["encoding/bad-byte"] += _count_bad_utf8(body)
+    return text
+
+
+_LATIN = frozenset(
+    [
+        "cp1250",
+        "cp1252",
+        "cp1254",
+        "cp1257",
+        "iso8859-1",
+        "iso8859-2",
+        "iso8859-9",
+        "iso8859-15",
+        "mac-roman",
+        "ascii",
+        "utf-8",
+        "cp850",
+        "cp437",
+    ]
+)
+
+
+def _is_latin(name: str) -> bool:
+    try:
+        return codecs.lookup(name).name in _LATIN
+    except LookupError:
+        return True
+
+
+def _count_bad_utf8(body: bytes) -> int:
+    bad = 0
+    position = 0
+    while True:
+        try:
+            body[position:].decode("utf-8")
+            return bad
+        except UnicodeDecodeError as exc:
+            bad += 1
+            position += exc.end
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: the undecodable bytes read as windows-1252, one by one."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    chunk = exc.object[exc.start : exc.end]
+    return "".join(_CP1252_CHARS[byte] for byte in chunk), exc.end
+
+
+_CP1252_FALLBACK = "presswatch-cp1252-fallback"
+codecs.register_error(_CP1252_FALLBACK, _cp1252_fallback)
+# Each byte as windows-1252 reads it; its five undefined bytes as the C1 control (latin-1).
+_CP1252_CHARS = [bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256)]
+_CP1252_BYTES = {char: byte for byte, char in enumerate(_CP1252_CHARS)}
+_C1_TO_CP1252 = {b: _CP1252_CHARS[b] for b in range(0x80, 0xA0) if _CP1252_CHARS[b] != chr(b)}
+_C1 = re.compile("[\u0080-\u009f]")
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+# UTF-8 read as windows-1252: a lead byte (Â..ô) followed by one to three continuation bytes.
+_CONTINUATION = "".join(
+    re.escape(_CP1252_CHARS[b]) for b in range(0x80, 0xC0) if _CP1252_CHARS[b] != chr(b)
+)
+_MOJIBAKE = re.compile("(?:[\u00c2-\u00f4][\u0080-\u00bf" + _CONTINUATION + "]{1,3})+")
+
+
+def repair_mojibake(text: str, problems: Counter[str] | None = None) -> str:
+    """Windows-1252 punctuation sent as C1 controls, and UTF-8 decoded twice, mended."""
+    repaired = text
+    if _C1.search(text):  # str.translate over a whole feed is slow; most have no C1 at all
+        repaired = _C1.sub(lambda m: _C1_TO_CP1252.get(ord(m.group(0)), m.group(0)), text)
+    if repaired != text and problems is not None:
+        problems["encoding/c1-repaired"] += 1
+
+    def undo(match: re.Match[str]) -> str:
+        run = match.group(0)
+        try:
+            return bytes(_CP1252_BYTES[char] for char in run).decode("utf-8")
+        except (KeyError, UnicodeDecodeError):
+            return run
+
+    mended = _MOJIBAKE.sub(undo, repaired)
+    if mended != repaired and problems is not None:
+        problems["encoding/double-utf8-repaired"] += 1
+    return mended
 
 
 def _charset_from(value: str | None) -> str | None:

@@ -20,8 +20,12 @@ Precision = Literal["year", "month", "day", "minute", "second"]
 _TIME = re.compile(r"\d{1,2}[:.h]\d{2}(?:[:.]\d{2})?")
 _SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
 _OFFSET = re.compile(
-    r"(?:[+-]\d{2}:?\d{2}\b|\dZ\b|\b(?:UTC|GMT|Z|[ECMPA][SD]T|CES?T|MES?Z|MES?T|BST|IST|MSK)\b)"
+    r"(?:[+-]\d{1,2}:?\d{2}\b|\dZ\b|\b(?:UTC?|GMT|Z|[ECMPA][SD]?T|CES?T|MES?Z|MES?T|BST|IST"
+    r"|MSK|WES?T|EES?T|[JK]ST|HKT|SGT|AES?T|AEDT|NZ[SD]T|AK[SD]T|HST)\b)"
 )
+_YEAR_ONLY = re.compile(r"\d{4}(?:\s*(?:года|год|г\.|年|년))?")
+_MONTH_ONLY = re.compile(r"\d{4}-\d{1,2}|-\d{2}-?\d{2}|\d{1,2}[./]\d{4}|\d{4}\s*年\s*\d{1,2}\s*月")
+_MONTH_NAME_YEAR = re.compile(r"[^\W\d_]{3,12}\.?,?\s+\d{4}(?:\s*(?:года|г\.))?")
 
 
 @dataclass(frozen=True)
@@ -71,8 +75,14 @@ def from_datetime(value: datetime, *, precision: Precision = "second") -> Publis
 
 
 def _precision(text: str) -> Precision:
-    if _SECONDS.search(text or ""):
+    """What the text gave, not what a datetime can hold: a year is a year, a month a month."""
+    cleaned = (text or "").strip()
+    if _SECONDS.search(cleaned):
         return "second"
-    if _TIME.search(text or ""):
+    if _TIME.search(cleaned):
         return "minute"
+    if _YEAR_ONLY.fullmatch(cleaned):
+        return "year"
+    if _MONTH_ONLY.fullmatch(cleaned) or _MONTH_NAME_YEAR.fullmatch(cleaned):
+        return "month"
     return "day"
