@@ -1,0 +1,46 @@
+"""Serve the console with uvicorn: in the foreground (`serve`) or beside the daemon."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import uvicorn
+
+from crawler.config import Config
+from crawler.store.store import Store
+from crawler.web.app import create_app
+from crawler.web.auth import Guard
+
+log = logging.getLogger("presswatch.web")
+
+
+def make_server(config: Config, store: Store, host: str, port: int) -> uvicorn.Server:
+    """A uvicorn server for the console; UsageError for a non-loopback bind without password."""
+    guard = Guard.from_config(config.settings.web, host)
+    app = create_app(config, store, guard)
+    settings = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
+    )
+    return uvicorn.Server(settings)
+
+
+def serve(config: Config, store: Store, host: str, port: int) -> None:
+    """Run until Ctrl-C / SIGTERM (uvicorn handles both)."""
+    make_server(config, store, host, port).run()
+
+
+class BackgroundServer:
+    """The console in a daemon thread (`run --serve`); stop() ends it."""
+
+    def __init__(self, config: Config, store: Store, host: str, port: int) -> None:
+        self.server = make_server(config, store, host, port)
+        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self.thread = threading.Thread(target=self.server.run, name="presswatch-web", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout)
