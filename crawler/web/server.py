@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import uvicorn
 
 from crawler.config import Config
+from crawler.errors import PresswatchError
 from crawler.store.store import Store
 from crawler.web.app import create_app
 from crawler.web.auth import Guard
@@ -38,8 +40,16 @@ class BackgroundServer:
         self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self.thread = threading.Thread(target=self.server.run, name="presswatch-web", daemon=True)
 
-    def start(self) -> None:
+    def start(self, timeout: float = 10.0) -> None:
+        """Start and wait until it listens; PresswatchError if it cannot (port taken)."""
         self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                host, port = self.server.config.host, self.server.config.port
+                raise PresswatchError(f"cannot serve the console on {host}:{port}")
+            time.sleep(0.02)
 
     def stop(self, timeout: float = 5.0) -> None:
         self.server.should_exit = True
