@@ -116,14 +116,14 @@ def csrf_token(request: Request) -> str:
     token = request.cookies.get(CSRF_COOKIE)
     if token and len(token) >= 32:
         return token
-    token = request.state.__dict__.get("new_csrf") or secrets.token_urlsafe(32)
+    token = getattr(request.state, "new_csrf", None) or secrets.token_urlsafe(32)
     request.state.new_csrf = token
     return token
 
 
 def keep_csrf(request: Request, response: Response, guard: Guard) -> None:
     """Set the CSRF cookie when csrf_token() made a new token for this request."""
-    token = request.state.__dict__.get("new_csrf")
+    token = getattr(request.state, "new_csrf", None)
     if token:
         response.set_cookie(
             CSRF_COOKIE, token, httponly=True, samesite="strict", secure=guard.secure(request)

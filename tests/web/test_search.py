@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from crawler.store.items import ItemRecord, insert_items
 from crawler.store.schema import items
 from crawler.store.store import Store
 from crawler.web.search import SearchFilters, search
-from tests.web.fixtures import Archive, build_archive
+from tests.web.fixtures import Archive
 
 QUERIES = [
     '"стратегическая стабильность"',
@@ -43,15 +42,6 @@ QUERIES = [
     "ties trade",
     '"ties & trade"',
 ]
-
-
-@pytest.fixture
-def archive(tmp_path: Path, database_url: str) -> Iterator[Archive]:
-    built = build_archive(tmp_path, database_url)
-    try:
-        yield built
-    finally:
-        built.store.close()
 
 
 def _tags(archive: Archive) -> dict[str, frozenset[str]]:
