@@ -9,7 +9,9 @@ from crawler.cli.context import AppContext, pass_app
 
 @click.command("serve")
 @click.option("--host", default=None, help="Address to bind (default web.host, 127.0.0.1).")
-@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default web.port, 8080).")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=None, help="Port (default web.port, 8080)."
+)
 @pass_app
 def serve(app: AppContext, host: str | None, port: int | None) -> None:
     """Serve the web console until Ctrl-C; read-only.

@@ -7,7 +7,7 @@ import json
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -29,12 +29,15 @@ from crawler.store.types import utcnow
 from crawler.web import data
 from crawler.web.auth import CSRF_FIELD, SESSION_COOKIE, Guard, csrf_ok, csrf_token, keep_csrf
 from crawler.web.render import make_environment
-from crawler.web.search import SearchFilters, has_index, search
+from crawler.web.search import SearchFilters, SearchPage, has_index, search
 
 STATIC = Path(__file__).with_name("static")
 PAGE_SIZE = 50
 # Pages only load their own stylesheet; nothing inline runs, nothing frames them.
-CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
 # A digest preview is an email's HTML (inline styles): shown sandboxed, scripts never run.
 PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
@@ -162,7 +165,7 @@ def _day(value: str | None, name: str) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.combine(date.fromisoformat(value), time(), timezone.utc)
+        return datetime.combine(date.fromisoformat(value), time(), UTC)
     except ValueError:
         raise BadRequest(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
 
@@ -180,7 +183,9 @@ def _int(request: Request, name: str, default: int | None, top: int | None = Non
     return number
 
 
-def _run_search(console: Console, request: Request) -> tuple[Any, str | None]:
+def _run_search(
+    console: Console, request: Request
+) -> tuple[SearchPage | None, dict[str, Any] | None]:
     """The search page's results, or the query's syntax error as text."""
     query = request.query_params.get("q", "").strip()
     if not query:
@@ -196,7 +201,7 @@ def _run_search(console: Console, request: Request) -> tuple[Any, str | None]:
         return None, _syntax(query, exc)
 
 
-def _syntax(query: str, exc: QuerySyntaxError) -> Any:
+def _syntax(query: str, exc: QuerySyntaxError) -> dict[str, Any]:
     return {"message": exc.reason, "column": exc.column, "query": query}
 
 
@@ -215,8 +220,10 @@ def search_page(console: Console, request: Request) -> Response:
     page, error = _run_search(console, request)
     args = dict(request.query_params)
     more = None
-    if page is not None and page.next_before is not None and len(page.results) >= (
-        _int(request, "limit", PAGE_SIZE, 500) or PAGE_SIZE
+    if (
+        page is not None
+        and page.next_before is not None
+        and len(page.results) >= (_int(request, "limit", PAGE_SIZE, 500) or PAGE_SIZE)
     ):
         more = "/search?" + urlencode(args | {"before": str(page.next_before)})
     return console.page(
@@ -320,7 +327,9 @@ def login_page(console: Console, request: Request) -> Response:
         return console.page(request, "login.html", next=next_path, error=None)
     form = request.state.form  # read by the endpoint wrapper
     if not csrf_ok(request, form.get(CSRF_FIELD)):
-        return console.page(request, "login.html", 403, next=next_path, error="expired form, try again")
+        return console.page(
+            request, "login.html", 403, next=next_path, error="expired form, try again"
+        )
     password = form.get("password")
     if not (isinstance(password, str) and console.guard.password_ok(password)):
         return console.page(request, "login.html", 401, next=next_path, error="wrong password")
@@ -395,8 +404,8 @@ def api_search(console: Console, request: Request) -> Response:
     if not request.query_params.get("q", "").strip():
         raise BadRequest("q: give a query")
     page, error = _run_search(console, request)
-    if error is not None:
-        return _json({"error": "query syntax", **error}, 400)
+    if error is not None or page is None:
+        return _json({"error": "query syntax", **(error or {})}, 400)
     return _json(page.to_json() | {"index": has_index_text(console)})
 
 

@@ -7,10 +7,9 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
 from alerts.rules import MatchDocument, RuleEngine, RuleHit, RuleSpec
-from alerts.rules.snippets import make_snippets
 from crawler.config import Config
 from crawler.pipelines.rules import rule_spec
 from crawler.store.schema import deliveries, item_revisions, items, rule_matches
@@ -31,7 +30,11 @@ def item_detail(connection: Connection, config: Config, item_id: int) -> dict[st
     if row is None:
         return None
     doc = MatchDocument(
-        row.title, row.body, row.source_id, row.language, source_tags(config).get(row.source_id, frozenset())
+        row.title,
+        row.body,
+        row.source_id,
+        row.language,
+        source_tags(config).get(row.source_id, frozenset()),
     )
     rules = config.enabled_rules
     hits = RuleEngine.from_rules(rule_spec(r) for r in rules).match(doc) if rules else []
@@ -89,8 +92,6 @@ def _relatives(connection: Connection, row: Any) -> list[dict[str, Any]]:
         conditions.append(items.c.cluster_id == row.cluster_id)
     if row.duplicate_of is not None:
         conditions.append(items.c.id == row.duplicate_of)
-    from sqlalchemy import or_
-
     query = (
         select(items.c.id, items.c.source_id, items.c.title, items.c.url, items.c.duplicate_of)
         .where(or_(*conditions), items.c.id != row.id)
@@ -103,10 +104,17 @@ def _relatives(connection: Connection, row: Any) -> list[dict[str, Any]]:
             "source_id": r.source_id,
             "title": r.title,
             "url": r.url,
-            "relation": "duplicate" if row.id in (r.duplicate_of, row.duplicate_of) or r.id == row.duplicate_of else "also published",
+            "relation": _relation(row, r),
         }
         for r in connection.execute(query)
     ]
+
+
+def _relation(item: Any, other: Any) -> str:
+    """A same-source re-post (a duplicate) or the same statement elsewhere (a cluster)."""
+    if other.duplicate_of == item.id or other.id == item.duplicate_of:
+        return "duplicate"
+    return "also published"
 
 
 def _item_json(row: Any, *, body: bool = False) -> dict[str, Any]:
@@ -126,7 +134,9 @@ def _item_json(row: Any, *, body: bool = False) -> dict[str, Any]:
     return data
 
 
-def recent_items(connection: Connection, limit: int, before: int | None = None) -> list[dict[str, Any]]:
+def recent_items(
+    connection: Connection, limit: int, before: int | None = None
+) -> list[dict[str, Any]]:
     """The newest stored items (by id), without bodies."""
     query = select(items).order_by(items.c.id.desc()).limit(limit)
     if before is not None:
@@ -154,7 +164,11 @@ def sources_overview(config: Config, store: Store, now: datetime) -> list[dict[s
     for entry in report["sources"]:
         counts = per_day.get(entry["id"], Counter())
         out.append(
-            entry | {"items": totals.get(entry["id"], 0), "per_day": [counts[d] for d in range(SPARK_DAYS)]}
+            entry
+            | {
+                "items": totals.get(entry["id"], 0),
+                "per_day": [counts[d] for d in range(SPARK_DAYS)],
+            }
         )
     return out
 
@@ -164,9 +178,9 @@ def rules_overview(config: Config, connection: Connection) -> list[dict[str, Any
     counts = {
         rid: (int(n), last)
         for rid, n, last in connection.execute(
-            select(rule_matches.c.rule_id, func.count(), func.max(rule_matches.c.matched_at)).group_by(
-                rule_matches.c.rule_id
-            )
+            select(
+                rule_matches.c.rule_id, func.count(), func.max(rule_matches.c.matched_at)
+            ).group_by(rule_matches.c.rule_id)
         )
     }
     return [
@@ -184,7 +198,9 @@ def rules_overview(config: Config, connection: Connection) -> list[dict[str, Any
     ]
 
 
-def rule_recent_matches(connection: Connection, rule_id: str, limit: int = 20) -> list[dict[str, Any]]:
+def rule_recent_matches(
+    connection: Connection, rule_id: str, limit: int = 20
+) -> list[dict[str, Any]]:
     """The items a rule matched most recently."""
     query = (
         select(items.c.id, items.c.source_id, items.c.title, rule_matches.c.matched_at)
@@ -199,12 +215,14 @@ def rule_recent_matches(connection: Connection, rule_id: str, limit: int = 20) -
 def playground(
     connection: Connection, config: Config, query: str, limit: int = PLAYGROUND_ITEMS
 ) -> list[tuple[dict[str, Any], RuleHit]]:
-    """Which of the newest `limit` items the query matches (QuerySyntaxError if it does not parse)."""
+    """Which of the newest `limit` items the query matches (QuerySyntaxError if it cannot)."""
     engine = RuleEngine.from_rules([RuleSpec(id="playground", query=query)])
     tags = source_tags(config)
     found = []
     for row in connection.execute(select(items).order_by(items.c.id.desc()).limit(limit)):
-        doc = MatchDocument(row.title, row.body, row.source_id, row.language, tags.get(row.source_id, frozenset()))
+        doc = MatchDocument(
+            row.title, row.body, row.source_id, row.language, tags.get(row.source_id, frozenset())
+        )
         hits = engine.match(doc)
         if hits:
             found.append((_item_json(row), hits[0]))
@@ -235,13 +253,10 @@ def deliveries_overview(config: Config, store: Store) -> dict[str, Any]:
         errors = [dict(r._mapping) for r in failing]
     return {
         "recipients": [
-            asdict(summary.recipients[r.key]) if r.key in summary.recipients else {"recipient": r.key}
+            asdict(summary.recipients[r.key])
+            if r.key in summary.recipients
+            else {"recipient": r.key}
             for r in config.settings.recipients
         ],
         "errors": errors,
     }
-
-
-def snippet_of(doc: MatchDocument, hit: RuleHit) -> tuple[tuple[str, ...], Any]:
-    """Snippets and their highlight offsets for a hit."""
-    return make_snippets(doc, hit.spans)

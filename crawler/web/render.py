@@ -61,7 +61,7 @@ def sparkline(counts: Sequence[int]) -> Markup:
     """An inline SVG polyline of daily counts (oldest first)."""
     if not counts:
         return Markup("")
-    top = max(max(counts), 1)
+    top = max(*counts, 1)
     step = SPARK_WIDTH / max(len(counts) - 1, 1)
     points = " ".join(
         f"{i * step:.1f},{SPARK_HEIGHT - 1 - (c / top) * (SPARK_HEIGHT - 2):.1f}"

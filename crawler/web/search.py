@@ -9,7 +9,7 @@ query would match, with the same highlight spans.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -49,7 +49,9 @@ class SearchFilters:
         if self.until is not None:
             out.append(when < literal(self.until, UtcDateTime()))
         if self.rule:
-            matched = and_(rule_matches.c.item_id == items.c.id, rule_matches.c.rule_id == self.rule)
+            matched = and_(
+                rule_matches.c.item_id == items.c.id, rule_matches.c.rule_id == self.rule
+            )
             out.append(exists().where(matched))
         return out
 
@@ -86,7 +88,7 @@ class SearchPage:
 
     query: str
     results: list[Found] = field(default_factory=list)
-    index: IndexQuery = IndexQuery(None)
+    index: IndexQuery = field(default_factory=lambda: IndexQuery(None))
     examined: int = 0
     next_before: int | None = None
 
@@ -108,7 +110,7 @@ class SearchPage:
 def search(
     connection: Connection,
     query: str,
-    filters: SearchFilters = SearchFilters(),
+    filters: SearchFilters | None = None,
     *,
     tags: Mapping[str, frozenset[str]] | None = None,
     limit: int = 50,
@@ -118,6 +120,7 @@ def search(
 
     Raises QuerySyntaxError (with the column) for a query that does not parse.
     """
+    filters = filters or SearchFilters()
     root = parse_query(query).root
     engine = RuleEngine.from_rules([RuleSpec(id="search", query=query)])
     page = SearchPage(query, index=_index_for(connection, root))
@@ -166,7 +169,7 @@ _COLUMNS = (
 
 def _candidates(
     connection: Connection, index: IndexQuery, filters: SearchFilters, before: int | None
-) -> list[Any]:
+) -> Sequence[Any]:
     conditions = filters.conditions()
     if index.match is not None:
         ids = _index_ids(connection, index.match, before)
@@ -174,7 +177,7 @@ def _candidates(
             return []
         conditions.append(items.c.id.in_(ids))
         # Fewer rows may survive the filters: the next round starts below the last id.
-        rows = list(connection.execute(select(*_COLUMNS).where(*conditions)))
+        rows: list[Any] = list(connection.execute(select(*_COLUMNS).where(*conditions)))
         rows.sort(key=lambda r: r.id, reverse=True)
         return rows or [_Placeholder(min(ids))]
     if before is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 
@@ -13,8 +12,6 @@ from crawler.errors import PresswatchError
 from crawler.store.store import Store
 from crawler.web.app import create_app
 from crawler.web.auth import Guard
-
-log = logging.getLogger("presswatch.web")
 
 
 def make_server(config: Config, store: Store, host: str, port: int) -> uvicorn.Server:
@@ -37,7 +34,7 @@ class BackgroundServer:
 
     def __init__(self, config: Config, store: Store, host: str, port: int) -> None:
         self.server = make_server(config, store, host, port)
-        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        # uvicorn only installs signal handlers in the main thread: the daemon keeps its own.
         self.thread = threading.Thread(target=self.server.run, name="presswatch-web", daemon=True)
 
     def start(self, timeout: float = 10.0) -> None:

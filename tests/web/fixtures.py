@@ -122,9 +122,7 @@ def write_config(directory: Path, database_url: str) -> Path:
     config_dir = directory / "config"
     (config_dir / "sources").mkdir(parents=True)
     (config_dir / "rules").mkdir()
-    (config_dir / "presswatch.yaml").write_text(
-        SETTINGS.format(url=database_url), encoding="utf-8"
-    )
+    (config_dir / "presswatch.yaml").write_text(SETTINGS.format(url=database_url), encoding="utf-8")
     (config_dir / "sources" / "s.yaml").write_text(SOURCES, encoding="utf-8")
     (config_dir / "rules" / "r.yaml").write_text(RULES, encoding="utf-8")
     return config_dir

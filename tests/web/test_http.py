@@ -23,7 +23,9 @@ def _no_secrets(text: str) -> None:
     assert PASSWORD not in text and SMTP_SECRET not in text
 
 
-def test_search_page_finds_the_inflected_russian_phrase(client: TestClient, archive: Archive) -> None:
+def test_search_page_finds_the_inflected_russian_phrase(
+    client: TestClient, archive: Archive
+) -> None:
     response = client.get("/search", params={"q": RU})
     assert response.status_code == 200
     html = response.text
@@ -108,7 +110,9 @@ def test_deliveries_page_and_preview(client: TestClient) -> None:
 
 def test_json_api(client: TestClient, archive: Archive) -> None:
     index = client.get("/api").json()
-    assert "GET /api/search?q=&source=&rule=&lang=&since=&until=&limit=&before=" in index["endpoints"]
+    assert (
+        "GET /api/search?q=&source=&rule=&lang=&since=&until=&limit=&before=" in index["endpoints"]
+    )
     listed = client.get("/api/items", params={"limit": 2}).json()["items"]
     assert len(listed) == 2 and listed[0]["id"] > listed[1]["id"]
     item_id = archive.ids["https://ruritania.example/1"]
@@ -135,7 +139,13 @@ def test_json_api(client: TestClient, archive: Archive) -> None:
     assert deliveries["errors"][0]["last_error"].startswith("550")
     everything = "".join(
         client.get(path).text
-        for path in ("/api/items", f"/api/items/{item_id}", "/api/sources", "/api/rules", "/api/deliveries")
+        for path in (
+            "/api/items",
+            f"/api/items/{item_id}",
+            "/api/sources",
+            "/api/rules",
+            "/api/deliveries",
+        )
     )
     _no_secrets(everything)
 
@@ -168,7 +178,9 @@ def test_non_loopback_requires_login(remote_client: TestClient) -> None:
     forged = remote_client.post("/login", data={"csrf": "x" * 43, "password": PASSWORD})
     assert forged.status_code == 403
     foreign = remote_client.post(
-        "/login", data={"csrf": csrf, "password": PASSWORD}, headers={"origin": "https://evil.example"}
+        "/login",
+        data={"csrf": csrf, "password": PASSWORD},
+        headers={"origin": "https://evil.example"},
     )
     assert foreign.status_code == 403
     ok = remote_client.post("/login?next=/sources", data={"csrf": csrf, "password": PASSWORD})

@@ -60,13 +60,17 @@ def _expected(archive: Archive, query: str) -> list[int]:
         if reference_match(
             spec,
             MatchDocument(
-                row.title, row.body, row.source_id, row.language, tags.get(row.source_id, frozenset())
+                row.title,
+                row.body,
+                row.source_id,
+                row.language,
+                tags.get(row.source_id, frozenset()),
             ),
         )
     ]
 
 
-def _found(archive: Archive, query: str, filters: SearchFilters = SearchFilters()) -> list[int]:
+def _found(archive: Archive, query: str, filters: SearchFilters | None = None) -> list[int]:
     with archive.store.connect() as connection:
         page = search(connection, query, filters, tags=_tags(archive))
     return [r.id for r in page.results]
@@ -82,16 +86,21 @@ def test_russian_inflected_phrase_uses_the_index(archive: Archive) -> None:
     with archive.store.connect() as connection:
         page = search(connection, '"стратегическая стабильность"')
     found = {r.id for r in page.results}
-    assert found == {archive.ids["https://ruritania.example/1"], archive.ids["https://ruritania.example/2"]}
+    assert found == {
+        archive.ids["https://ruritania.example/1"],
+        archive.ids["https://ruritania.example/2"],
+    }
     assert page.used_index == (archive.store.dialect == "sqlite")
     first = next(r for r in page.results if r.id == archive.ids["https://ruritania.example/1"])
     body = ItemBody(archive, first.id)
     assert [body[s.start : s.end] for s in first.hit.spans] == ["стратегической стабильности"]
 
 
-def ItemBody(archive: Archive, item_id: int) -> str:  # noqa: N802 - reads like a value
+def ItemBody(archive: Archive, item_id: int) -> str:
     with archive.store.connect() as connection:
-        return str(connection.execute(select(items.c.body).where(items.c.id == item_id)).scalar_one())
+        return str(
+            connection.execute(select(items.c.body).where(items.c.id == item_id)).scalar_one()
+        )
 
 
 def test_filters(archive: Archive) -> None:
@@ -101,9 +110,15 @@ def test_filters(archive: Archive) -> None:
     by_source = _found(archive, query, SearchFilters(source="freedonia-mfa"))
     assert by_source == [archive.ids["https://freedonia.example/1"]]
     by_lang = set(_found(archive, query, SearchFilters(language="RU")))
-    assert by_lang == {archive.ids["https://ruritania.example/1"], archive.ids["https://ruritania.example/2"]}
+    assert by_lang == {
+        archive.ids["https://ruritania.example/1"],
+        archive.ids["https://ruritania.example/2"],
+    }
     by_rule = set(_found(archive, query, SearchFilters(rule="strategic-stability")))
-    assert by_rule == {archive.ids["https://ruritania.example/1"], archive.ids["https://freedonia.example/1"]}
+    assert by_rule == {
+        archive.ids["https://ruritania.example/1"],
+        archive.ids["https://freedonia.example/1"],
+    }
     march = SearchFilters(
         since=datetime(2026, 3, 11, tzinfo=UTC), until=datetime(2026, 3, 21, tzinfo=UTC)
     )
@@ -176,7 +191,14 @@ def test_migration_indexes_items_stored_before_it(tmp_path: Path) -> None:
         with store.begin() as connection:
             insert_items(
                 connection,
-                [ItemRecord(source_id="s", url="https://e.example/1", title="Итоги", body="о стратегической стабильности")],
+                [
+                    ItemRecord(
+                        source_id="s",
+                        url="https://e.example/1",
+                        title="Итоги",
+                        body="о стратегической стабильности",
+                    )
+                ],
             )
         store.upgrade()
         with store.connect() as connection:
