@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 
@@ -26,7 +27,19 @@ def make_server(config: Config, store: Store, host: str, port: int) -> uvicorn.S
 
 def serve(config: Config, store: Store, host: str, port: int) -> None:
     """Run until Ctrl-C / SIGTERM (uvicorn handles both)."""
-    make_server(config, store, host, port).run()
+    server = make_server(config, store, host, port)
+    # uvicorn stops on SIGINT/SIGTERM and then raises the signal again for the handler that
+    # was there before it: make that one a no-op so a stop is a clean exit (0).
+    previous = {sig: signal.signal(sig, _ignore) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _ignore(_signum: int, _frame: object) -> None:
+    """A stop signal uvicorn has already handled."""
 
 
 class BackgroundServer:
