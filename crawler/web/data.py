@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
-from alerts.rules import MatchDocument, RuleEngine, RuleHit, RuleSpec
+from alerts.rules import MatchDocument, RuleEngine, RuleHit, RuleSpec, parse_query
 from crawler.config import Config
 from crawler.pipelines.rules import rule_spec
 from crawler.store.schema import deliveries, item_revisions, items, rule_matches
@@ -166,7 +166,7 @@ def sources_overview(config: Config, store: Store, now: datetime) -> list[dict[s
         out.append(
             entry
             | {
-                "items": totals.get(entry["id"], 0),
+                "item_count": totals.get(entry["id"], 0),
                 "per_day": [counts[d] for d in range(SPARK_DAYS)],
             }
         )
@@ -216,6 +216,7 @@ def playground(
     connection: Connection, config: Config, query: str, limit: int = PLAYGROUND_ITEMS
 ) -> list[tuple[dict[str, Any], RuleHit]]:
     """Which of the newest `limit` items the query matches (QuerySyntaxError if it cannot)."""
+    parse_query(query)  # its error names the column, not a rule
     engine = RuleEngine.from_rules([RuleSpec(id="playground", query=query)])
     tags = source_tags(config)
     found = []

@@ -18,7 +18,7 @@ CODE = "from crawler.cli.main import main; main()"
 
 
 def _get(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - our own server
+    with urllib.request.urlopen(url, timeout=10) as response:
         return int(response.status), response.read().decode("utf-8")
 
 

@@ -82,6 +82,7 @@ def test_sources_page(client: TestClient) -> None:
     for source in ("ruritania-mfa", "freedonia-mfa", "wire"):
         assert source in html
     assert html.count('<svg class="spark"') == 3
+    assert re.findall(r'<td class="count">(\d+)</td>', html) == ["2", "2", "2"]
     _no_secrets(html)
 
 
@@ -92,7 +93,8 @@ def test_rules_page_and_playground(client: TestClient, archive: Archive) -> None
     assert "1 of the newest" in tried
     broken = client.get("/rules", params={"q": "a NEAR/x b"})
     assert broken.status_code == 400
-    assert 'id="query-error"' in broken.text and "column" in broken.text
+    assert 'id="query-error"' in broken.text and "column 3" in broken.text
+    assert "rule &#39;playground&#39;" not in broken.text
     rule = client.get("/rules/strategic-stability").text
     assert "Брифинг официального представителя" in rule
     assert client.get("/rules/nope").status_code == 404
@@ -131,6 +133,7 @@ def test_json_api(client: TestClient, archive: Archive) -> None:
     assert client.get("/api/search").status_code == 400
     sources = client.get("/api/sources").json()["sources"]
     assert [s["id"] for s in sources] == ["ruritania-mfa", "freedonia-mfa", "wire"]
+    assert [s["item_count"] for s in sources] == [2, 2, 2]
     rules = client.get("/api/rules").json()["rules"]
     assert rules[0]["matches"] == 2
     assert client.get("/api/rules/check", params={"q": "a OR"}).json()["ok"] is False
