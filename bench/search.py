@@ -9,7 +9,8 @@ typical phrase queries, and the plain FTS5 query alone, and prints medians and t
     python bench/search.py --items 100000 --db postgresql
     python bench/search.py --keep /tmp/search.db   # reuse a built SQLite store
 
-On PostgreSQL the store has no full-text index yet, so search scans: the figures show it.
+"index ms" is the index lookup alone (FTS5 MATCH on SQLite, the pg_trgm LIKEs on
+PostgreSQL) for the same first page of candidate ids; "ratio" is search time over it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, insert, select, text
 
 from alerts.rules import parse_query
-from crawler.store.fulltext import FTS_TABLE, index_query
+from crawler.store.fulltext import FTS_TABLE, PG_TABLE, index_items, index_query, pg_query
 from crawler.store.schema import items
 from crawler.store.store import Store
 from crawler.web.search import search
@@ -109,7 +110,16 @@ def build(store: Store, count: int) -> None:
     for first in range(have, count, BATCH):
         rows = [make_row(rng, n, start) for n in range(first, min(first + BATCH, count))]
         with store.begin() as connection:
-            connection.execute(insert(items), rows)
+            if store.dialect == "sqlite":
+                connection.execute(insert(items), rows)  # the triggers index them
+            else:
+                stored = connection.execute(
+                    insert(items).returning(items.c.id, sort_by_parameter_order=True), rows
+                )
+                ids = [row.id for row in stored]
+                index_items(
+                    connection, [(i, r["title"], r["body"]) for i, r in zip(ids, rows, strict=True)]
+                )
         if (first // BATCH) % 20 == 0:
             done = first + len(rows)
             rate = (done - have) / (time.perf_counter() - began)
@@ -127,15 +137,23 @@ def median_ms(action: Callable[[], object]) -> float:
     return statistics.median(times)
 
 
-def plain_fts(store: Store, query: str) -> Callable[[], object]:
-    match = index_query(parse_query(query).root).match
-    sql = text(
-        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m ORDER BY rowid DESC LIMIT :n"
-    )
+def plain_index(store: Store, query: str) -> Callable[[], object]:
+    """The index lookup alone: FTS5 MATCH on SQLite, the trigram LIKEs on PostgreSQL."""
+    root = parse_query(query).root
+    if store.dialect == "sqlite":
+        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m ORDER BY rowid DESC"
+        params: dict[str, Any] = {"m": index_query(root).match}
+    else:
+        where = pg_query(root)
+        assert where is not None
+        sql = f"SELECT item_id FROM {PG_TABLE} WHERE {where.where} ORDER BY item_id DESC"
+        params = dict(where.params)
+    statement = text(sql + " LIMIT :n")
+    params["n"] = PAGE
 
     def run() -> object:
         with store.connect() as connection:
-            return connection.execute(sql, {"m": match, "n": PAGE}).all()
+            return connection.execute(statement, params).all()
 
     return run
 
@@ -149,19 +167,20 @@ def console_search(store: Store, query: str) -> Callable[[], object]:
 
 
 def report(store: Store) -> None:
-    print(f"{'query':42} {'results':>7} {'search ms':>10} {'FTS ms':>8} {'ratio':>6}")
-    medians = []
+    print(f"{'query':42} {'results':>7} {'search ms':>10} {'index ms':>9} {'ratio':>6}")
+    medians, ratios = [], []
     for query in QUERIES:
         with store.connect() as connection:
             found = len(search(connection, query, limit=PAGE).results)
         ms = median_ms(console_search(store, query))
+        alone = median_ms(plain_index(store, query))
         medians.append(ms)
-        if store.dialect == "sqlite":
-            fts = median_ms(plain_fts(store, query))
-            print(f"{query:42} {found:7} {ms:10.1f} {fts:8.2f} {ms / fts:6.1f}")
-        else:
-            print(f"{query:42} {found:7} {ms:10.1f} {'(no index: scan)':>15}")
-    print(f"median over the queries: {statistics.median(medians):.1f} ms (target < 300 ms)")
+        ratios.append(ms / alone)
+        print(f"{query:42} {found:7} {ms:10.1f} {alone:9.2f} {ms / alone:6.1f}")
+    print(
+        f"median search {statistics.median(medians):.1f} ms (target < 300 ms); "
+        f"median ratio to the index lookup alone {statistics.median(ratios):.1f}"
+    )
 
 
 def main() -> None:

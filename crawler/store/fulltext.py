@@ -16,8 +16,10 @@ missed rows would drop true matches.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
 
 from alerts.rules.evaluate import ALL_FIELDS
 from alerts.rules.normalize import get_normalizer
@@ -25,6 +27,8 @@ from alerts.rules.prefilter import Clause, ClauseBuilder, fields_of, key_of, lit
 from alerts.rules.query import Node, Piece, Term
 
 FTS_TABLE = "items_fts"
+# PostgreSQL: the normalized text in a table of its own, trigram-indexed (pg_trgm GIN).
+PG_TABLE = "item_search"
 NORMALIZE_FUNCTION = "presswatch_search_text"
 # The trigram tokenizer cannot look up strings shorter than a trigram.
 MIN_LITERAL = 3
@@ -32,7 +36,9 @@ MIN_LITERAL = 3
 
 def is_index_table(name: str | None) -> bool:
     """Tables of the index (FTS5 keeps shadow tables `items_fts_*`), not in the metadata."""
-    return name is not None and (name == FTS_TABLE or name.startswith(FTS_TABLE + "_"))
+    if name is None:
+        return False
+    return name in (FTS_TABLE, PG_TABLE) or name.startswith(FTS_TABLE + "_")
 
 
 def search_text(value: str | None) -> str:
@@ -58,6 +64,17 @@ class IndexQuery:
 
 def index_query(root: Node, fields: Sequence[str] = ALL_FIELDS) -> IndexQuery:
     """The FTS5 query every document matching `root` satisfies (a superset filter)."""
+    clauses, literals = _clauses(root, fields)
+    parts = [part for clause in clauses if (part := _clause(clause, literals)) is not None]
+    if parts:
+        return IndexQuery(" AND ".join(parts))
+    if clauses:
+        return IndexQuery(None, f"every word is shorter than {MIN_LITERAL} characters")
+    return IndexQuery(None, "the query has no word or phrase every match must contain")
+
+
+def _clauses(root: Node, fields: Sequence[str]) -> tuple[list[Clause], list[str]]:
+    """The engine's prefilter clauses of a query, and the literal of each literal id."""
     ids: dict[str, int] = {}
     literals: list[str] = []
 
@@ -70,13 +87,7 @@ def index_query(root: Node, fields: Sequence[str] = ALL_FIELDS) -> IndexQuery:
     def weight(k: int) -> int:
         return len(literals[literal_of(k)])
 
-    clauses = ClauseBuilder(key, weight).clauses(root)
-    parts = [part for clause in clauses if (part := _clause(clause, literals)) is not None]
-    if parts:
-        return IndexQuery(" AND ".join(parts))
-    if clauses:
-        return IndexQuery(None, f"every word is shorter than {MIN_LITERAL} characters")
-    return IndexQuery(None, "the query has no word or phrase every match must contain")
+    return ClauseBuilder(key, weight).clauses(root), literals
 
 
 def _clause(clause: Clause, literals: list[str]) -> str | None:
@@ -90,3 +101,59 @@ def _clause(clause: Clause, literals: list[str]) -> str | None:
         columns = fields_of(k)
         terms.append(quoted if len(columns) == 2 else f"{columns[0]} : {quoted}")
     return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
+
+
+# --- PostgreSQL --------------------------------------------------------------------------
+
+_UPSERT = text(
+    f"INSERT INTO {PG_TABLE} (item_id, title, body) VALUES (:id, :title, :body) "
+    "ON CONFLICT (item_id) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body"
+)
+_REREAD = text("SELECT id, title, body FROM items WHERE id = ANY(:ids)")
+
+
+def index_items(
+    connection: Connection, rows: Iterable[tuple[int, str, str]], changed: Sequence[int] = ()
+) -> None:
+    """Write the PostgreSQL index rows of new items (id, title, body) and of changed ids.
+
+    PostgreSQL cannot run the engine's normalization in SQL, so the store's write path
+    (insert_items) calls this in the same transaction; deletes cascade.
+    """
+    params = [{"id": i, "title": search_text(t), "body": search_text(b)} for i, t, b in rows]
+    if changed:
+        for item_id, title, body in connection.execute(_REREAD, {"ids": list(changed)}):
+            params.append({"id": item_id, "title": search_text(title), "body": search_text(body)})
+    if params:
+        connection.execute(_UPSERT, params)
+
+
+@dataclass(frozen=True)
+class PgQuery:
+    """The PostgreSQL form of an index query: SQL conditions on PG_TABLE with parameters."""
+
+    where: str
+    params: dict[str, str]
+
+
+def pg_query(root: Node, fields: Sequence[str] = ALL_FIELDS) -> PgQuery | None:
+    """`LIKE '%literal%'` conditions (served by the trigram indexes), None when none apply."""
+    clauses, literals = _clauses(root, fields)
+    parts: list[str] = []
+    params: dict[str, str] = {}
+    for clause in clauses:
+        if any(len(literals[literal_of(k)]) < MIN_LITERAL for k in clause):
+            continue  # one alternative cannot be looked up: the clause is dropped
+        alternatives: list[str] = []
+        for k in sorted(clause):
+            name = f"p{len(params)}"
+            params[name] = "%" + _escape_like(literals[literal_of(k)]) + "%"
+            alternatives += [f"{column} LIKE :{name}" for column in fields_of(k)]
+        parts.append("(" + " OR ".join(alternatives) + ")")
+    if not parts:
+        return None
+    return PgQuery(" AND ".join(parts), params)
+
+
+def _escape_like(literal: str) -> str:
+    return literal.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

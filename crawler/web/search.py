@@ -9,7 +9,7 @@ query would match, with the same highlight spans.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,7 +18,14 @@ from sqlalchemy import Connection, and_, exists, func, inspect, literal, or_, se
 from sqlalchemy.sql.elements import ColumnElement
 
 from alerts.rules import MatchDocument, RuleEngine, RuleHit, RuleSpec, parse_query
-from crawler.store.fulltext import FTS_TABLE, IndexQuery, index_query
+from crawler.store.fulltext import (
+    FTS_TABLE,
+    PG_TABLE,
+    IndexQuery,
+    PgQuery,
+    index_query,
+    pg_query,
+)
 from crawler.store.schema import items, rule_matches
 from crawler.store.types import UtcDateTime
 
@@ -123,10 +130,11 @@ def search(
     filters = filters or SearchFilters()
     root = parse_query(query).root
     engine = RuleEngine.from_rules([RuleSpec(id="search", query=query)])
-    page = SearchPage(query, index=_index_for(connection, root))
+    lookup = _lookup_for(connection, root)
+    page = SearchPage(query, index=lookup.shown)
     cursor = before
     while len(page.results) < limit:
-        rows = _candidates(connection, page.index, filters, cursor)
+        rows = _candidates(connection, lookup, filters, cursor)
         if not rows:
             cursor = None
             break
@@ -145,14 +153,32 @@ def search(
 
 
 def has_index(connection: Connection) -> bool:
-    """Whether this database has the full-text index (SQLite at migration 0009)."""
-    return connection.dialect.name == "sqlite" and inspect(connection).has_table(FTS_TABLE)
+    """Whether this database has the search index (migration 0009)."""
+    table = FTS_TABLE if connection.dialect.name == "sqlite" else PG_TABLE
+    return inspect(connection).has_table(table)
 
 
-def _index_for(connection: Connection, root: Any) -> IndexQuery:
+@dataclass(frozen=True)
+class _Lookup:
+    """How candidates are found: `ids(before)` from the index, or None for a scan."""
+
+    shown: IndexQuery  # the index query as the page shows it, or why there is none
+    ids: Callable[[int | None], list[int]] | None
+
+
+def _lookup_for(connection: Connection, root: Any) -> _Lookup:
     if not has_index(connection):
-        return IndexQuery(None, f"no full-text index on {connection.dialect.name}")
-    return index_query(root)
+        return _Lookup(IndexQuery(None, "this database has no search index"), None)
+    shown = index_query(root)
+    if shown.match is None:
+        return _Lookup(shown, None)
+    if connection.dialect.name == "sqlite":
+        match = shown.match
+        return _Lookup(shown, lambda before: _fts_ids(connection, match, before))
+    where = pg_query(root)
+    if where is None:  # the same clauses as the FTS form: cannot happen, scan if it does
+        return _Lookup(IndexQuery(None, "no index query"), None)
+    return _Lookup(shown, lambda before: _pg_ids(connection, where, before))
 
 
 _COLUMNS = (
@@ -168,11 +194,11 @@ _COLUMNS = (
 
 
 def _candidates(
-    connection: Connection, index: IndexQuery, filters: SearchFilters, before: int | None
+    connection: Connection, lookup: _Lookup, filters: SearchFilters, before: int | None
 ) -> Sequence[Any]:
     conditions = filters.conditions()
-    if index.match is not None:
-        ids = _index_ids(connection, index.match, before)
+    if lookup.ids is not None:
+        ids = lookup.ids(before)
         if not ids:
             return []
         conditions.append(items.c.id.in_(ids))
@@ -186,7 +212,19 @@ def _candidates(
     return list(connection.execute(query))
 
 
-def _index_ids(connection: Connection, match: str, before: int | None) -> list[int]:
+def _pg_ids(connection: Connection, where: PgQuery, before: int | None) -> list[int]:
+    bound = "AND item_id < :before " if before is not None else ""
+    sql = text(
+        f"SELECT item_id FROM {PG_TABLE} WHERE {where.where} {bound}"
+        "ORDER BY item_id DESC LIMIT :chunk"
+    )
+    params: dict[str, Any] = {**where.params, "chunk": CHUNK}
+    if before is not None:
+        params["before"] = before
+    return [row[0] for row in connection.execute(sql, params)]
+
+
+def _fts_ids(connection: Connection, match: str, before: int | None) -> list[int]:
     bound = "AND rowid < :before " if before is not None else ""
     sql = text(
         f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match {bound}"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, insert, select, text
 
 from alerts.rules import MatchDocument, RuleSpec, parse_query, reference_match
 from crawler.errors import QuerySyntaxError
@@ -16,6 +15,7 @@ from crawler.store.items import ItemRecord, insert_items
 from crawler.store.schema import items
 from crawler.store.store import Store
 from crawler.web.search import SearchFilters, search
+from tests.store.helpers import query_plan
 from tests.web.fixtures import Archive
 
 QUERIES = [
@@ -90,7 +90,7 @@ def test_russian_inflected_phrase_uses_the_index(archive: Archive) -> None:
         archive.ids["https://ruritania.example/1"],
         archive.ids["https://ruritania.example/2"],
     }
-    assert page.used_index == (archive.store.dialect == "sqlite")
+    assert page.used_index
     first = next(r for r in page.results if r.id == archive.ids["https://ruritania.example/1"])
     body = ItemBody(archive, first.id)
     assert [body[s.start : s.end] for s in first.hit.spans] == ["стратегической стабильности"]
@@ -184,25 +184,45 @@ def test_index_query_shapes() -> None:
     assert "shorter" in index_query(parse_query("稳定").root).reason
 
 
-def test_migration_indexes_items_stored_before_it(tmp_path: Path) -> None:
-    store = Store.from_url(f"sqlite:///{tmp_path / 'old.db'}", migrate_schema=False)
+def test_postgresql_lookups_use_the_trigram_index(archive: Archive) -> None:
+    if archive.store.dialect != "postgresql":
+        pytest.skip("PostgreSQL only (SQLite's index is the FTS5 table)")
+    sql = "SELECT item_id FROM item_search WHERE body LIKE %s ORDER BY item_id DESC LIMIT 400"
+    plan = query_plan(archive.store, sql, ("%стратегическ%",))
+    assert "ix_item_search_body" in plan
+
+
+def test_migration_indexes_items_stored_before_it(database_url: str) -> None:
+    store = Store.from_url(database_url, migrate_schema=False)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    old = [  # rows as a version before 0009 wrote them (no index rows)
+        {"title": "Итоги", "body": "о стратегической стабильности", "n": 1},
+        {"title": "Trade", "body": "nothing relevant", "n": 2},
+    ]
     try:
         migrate.upgrade(store.engine, "0005")
         with store.begin() as connection:
-            insert_items(
-                connection,
+            connection.execute(
+                insert(items),
                 [
-                    ItemRecord(
-                        source_id="s",
-                        url="https://e.example/1",
-                        title="Итоги",
-                        body="о стратегической стабильности",
-                    )
+                    {
+                        "source_id": "s",
+                        "url": f"https://e.example/{row['n']}",
+                        "canonical_url": f"https://e.example/{row['n']}",
+                        "url_fp": f"{row['n']:040d}",
+                        "content_fp": f"{row['n']:040d}",
+                        "title": row["title"],
+                        "body": row["body"],
+                        "first_seen_at": now,
+                        "updated_at": now,
+                        "extra": {},
+                    }
+                    for row in old
                 ],
             )
         store.upgrade()
         with store.connect() as connection:
             page = search(connection, '"стратегическая стабильность"')
-        assert page.used_index and len(page.results) == 1
+        assert page.used_index and [r.title for r in page.results] == ["Итоги"]
     finally:
         store.close()
