@@ -160,6 +160,7 @@ def sources_overview(config: Config, store: Store, now: datetime) -> list[dict[s
             per_day.setdefault(source_id, Counter())[(when.date() - start).days] += 1
         count = select(items.c.source_id, func.count()).group_by(items.c.source_id)
         totals = {sid: int(n) for sid, n in connection.execute(count)}
+    feeds = {s.id: list(s.urls) for s in config.sources if s.kind == "feed"}
     out = []
     for entry in report["sources"]:
         counts = per_day.get(entry["id"], Counter())
@@ -167,6 +168,7 @@ def sources_overview(config: Config, store: Store, now: datetime) -> list[dict[s
             entry
             | {
                 "item_count": totals.get(entry["id"], 0),
+                "feeds": feeds.get(entry["id"], []),
                 "per_day": [counts[d] for d in range(SPARK_DAYS)],
             }
         )

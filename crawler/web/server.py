@@ -48,7 +48,13 @@ class BackgroundServer:
     def __init__(self, config: Config, store: Store, host: str, port: int) -> None:
         self.server = make_server(config, store, host, port)
         # uvicorn only installs signal handlers in the main thread: the daemon keeps its own.
-        self.thread = threading.Thread(target=self.server.run, name="presswatch-web", daemon=True)
+        self.thread = threading.Thread(target=self._run, name="presswatch-web", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except SystemExit:  # uvicorn exits when it cannot bind; start() reports it
+            pass
 
     def start(self, timeout: float = 10.0) -> None:
         """Start and wait until it listens; PresswatchError if it cannot (port taken)."""

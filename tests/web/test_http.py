@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,10 @@ from starlette.testclient import TestClient
 
 from crawler.cli.main import cli
 from crawler.config import load_config
-from crawler.errors import UsageError
+from crawler.errors import PresswatchError, UsageError
 from crawler.web.app import create_app
 from crawler.web.auth import CSRF_COOKIE, SESSION_COOKIE, Guard, needs_auth
+from crawler.web.server import BackgroundServer
 from tests.web.fixtures import PASSWORD, SMTP_SECRET, Archive, write_config
 
 RU = '"стратегическая стабильность"'
@@ -83,6 +85,7 @@ def test_sources_page(client: TestClient) -> None:
         assert source in html
     assert html.count('<svg class="spark"') == 3
     assert re.findall(r'<td class="count">(\d+)</td>', html) == ["2", "2", "2"]
+    assert '<a class="feed" href="https://wire.example/feed.xml"' in html
     _no_secrets(html)
 
 
@@ -250,3 +253,30 @@ def test_short_web_password_is_a_config_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2, result.output
     assert "web.password" in result.output and "at least 12 characters" in result.output
+
+
+def test_background_server_reports_a_taken_port(archive: Archive) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = BackgroundServer(archive.config, archive.store, "127.0.0.1", port)
+        with pytest.raises(PresswatchError, match=f"cannot serve the console on 127.0.0.1:{port}"):
+            server.start()
+
+
+def test_run_serve_fails_clearly_when_the_console_cannot_listen(tmp_path: Path) -> None:
+    config_dir = write_config(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = config_dir / "presswatch.yaml"
+        settings.write_text(settings.read_text() + f"  port: {port}\n", encoding="utf-8")
+        result = CliRunner().invoke(
+            cli,
+            ["--config", str(config_dir), "run", "--once", "--serve"],
+            env={"PW_TEST_WEB": PASSWORD, "PW_TEST_SMTP": "x"},
+        )
+    assert result.exit_code == 1, result.output
+    assert f"cannot serve the console on 127.0.0.1:{port}" in result.output
