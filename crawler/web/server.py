@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 import time
@@ -51,10 +52,8 @@ class BackgroundServer:
         self.thread = threading.Thread(target=self._run, name="presswatch-web", daemon=True)
 
     def _run(self) -> None:
-        try:
+        with contextlib.suppress(SystemExit):  # uvicorn exits when it cannot bind: start() says so
             self.server.run()
-        except SystemExit:  # uvicorn exits when it cannot bind; start() reports it
-            pass
 
     def start(self, timeout: float = 10.0) -> None:
         """Start and wait until it listens; PresswatchError if it cannot (port taken)."""
