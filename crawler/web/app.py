@@ -78,6 +78,7 @@ def create_app(config: Config, store: Store, guard: Guard) -> Starlette:
         Route("/search", _h(console, search_page)),
         Route("/items/{item_id:int}", _h(console, item_page)),
         Route("/sources", _h(console, sources_page)),
+        Route("/sources/{source_id}/test", _h(console, source_test), methods=["POST"]),
         Route("/rules", _h(console, rules_page)),
         Route("/rules/{rule_id}", _h(console, rule_page)),
         Route("/deliveries", _h(console, deliveries_page)),
@@ -263,6 +264,17 @@ def item_page(console: Console, request: Request) -> Response:
 def sources_page(console: Console, request: Request) -> Response:
     overview = data.sources_overview(console.config, console.store, utcnow())
     return console.page(request, "sources.html", sources=overview)
+
+
+def source_test(console: Console, request: Request) -> Response:
+    """ "Test now": what `presswatch sources test ID` shows; nothing is stored."""
+    if not csrf_ok(request, request.state.form.get(CSRF_FIELD)):
+        return console.page(request, "error.html", 403, message="expired form, try again")
+    source_id = request.path_params["source_id"]
+    if not any(s.id == source_id for s in console.config.sources):
+        return console.page(request, "error.html", 404, message=f"no source {source_id!r}")
+    result = data.test_source(console.config, source_id)
+    return console.page(request, "source_test.html", source_id=source_id, result=result)
 
 
 def rules_page(console: Console, request: Request) -> Response:

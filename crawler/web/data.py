@@ -263,3 +263,25 @@ def deliveries_overview(config: Config, store: Store) -> dict[str, Any]:
         ],
         "errors": errors,
     }
+
+
+def test_source(config: Config, source_id: str, limit: int = 5) -> dict[str, Any]:
+    """`presswatch sources test`: fetch the source live in a child process, store nothing."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from crawler.crawl.runner import run_child
+
+    with tempfile.TemporaryDirectory(prefix="presswatch-test-") as tmp:
+        output, summary_file = Path(tmp) / "items.jsonl", Path(tmp) / "summary.json"
+        args = ["--dry-run", str(output), "--limit", str(limit), "--summary", str(summary_file)]
+        failure = run_child(config, source_id, args)
+        lines = output.read_text(encoding="utf-8").splitlines() if output.exists() else []
+        try:
+            summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            summary = {}
+    found = [json.loads(line) for line in lines][:limit]
+    messages = summary.get("messages", []) if isinstance(summary, dict) else []
+    return {"found": found, "messages": messages[:10], "failure": failure}

@@ -280,3 +280,39 @@ def test_run_serve_fails_clearly_when_the_console_cannot_listen(tmp_path: Path) 
         )
     assert result.exit_code == 1, result.output
     assert f"cannot serve the console on 127.0.0.1:{port}" in result.output
+
+
+def _csrf(client: TestClient) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/sources").text)
+    assert found is not None
+    return found.group(1)
+
+
+def test_test_now_on_an_unreachable_source_says_why(client: TestClient) -> None:
+    csrf = _csrf(client)
+    assert client.post("/sources/wire/test", data={"csrf": "forged" * 8}).status_code == 403
+    assert client.post("/sources/nope/test", data={"csrf": csrf}).status_code == 404
+    page = client.post("/sources/wire/test", data={"csrf": csrf})
+    assert page.status_code == 200
+    assert 'id="test-nothing"' in page.text
+    assert 'id="test-messages"' in page.text or 'id="test-failure"' in page.text
+
+
+def test_test_now_lists_what_a_live_source_shows(tmp_path: Path) -> None:
+    from crawler.demo.config import write_demo_config
+    from crawler.demo.server import DemoServer
+    from crawler.store.store import Store
+
+    with DemoServer(0) as site:
+        write_demo_config(tmp_path, site.base_url)
+        config = load_config(tmp_path)
+        store = Store.from_config(config)
+        try:
+            guard = Guard.from_config(config.settings.web, "127.0.0.1")
+            with TestClient(create_app(config, store, guard)) as client:
+                page = client.post("/sources/demo-wire/test", data={"csrf": _csrf(client)})
+        finally:
+            store.close()
+    assert page.status_code == 200, page.text
+    assert page.text.count("<li><a href=") == 1  # the wire carries one statement
+    assert "Freedonia" in page.text
