@@ -252,7 +252,8 @@ def item_page(console: Console, request: Request) -> Response:
     query_hit = None
     if query:
         item = detail["item"]
-        doc = MatchDocument(item["title"], item["body"], item["source_id"], item["language"])
+        tags = data.source_tags(console.config).get(item["source_id"], frozenset())
+        doc = MatchDocument(item["title"], item["body"], item["source_id"], item["language"], tags)
         try:
             query_hit = data.query_hit(doc, query)
         except QuerySyntaxError:
