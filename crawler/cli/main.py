@@ -88,13 +88,23 @@ def _register() -> None:
         items_cmd,
         rules_cmd,
         run_cmd,
+        serve_cmd,
         sources_cmd,
     )
 
     cli.add_command(config_cmd.check_config)
     cli.add_command(items_cmd.items)
     cli.add_command(db_cmd.db)
-    for module in (crawl_cmd, sources_cmd, rules_cmd, digest_cmd, run_cmd, demo_cmd, init_cmd):
+    for module in (
+        crawl_cmd,
+        sources_cmd,
+        rules_cmd,
+        digest_cmd,
+        run_cmd,
+        serve_cmd,
+        demo_cmd,
+        init_cmd,
+    ):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import click
@@ -22,8 +24,9 @@ INTERVAL_OVERRIDE_ENV = "PRESSWATCH_INTERVAL_OVERRIDE"
     "--once", is_flag=True, help="One cycle: retry due mail, crawl every source, send alerts, exit."
 )
 @click.option("--digest", is_flag=True, help="With --once: also send every recipient's digest.")
+@click.option("--serve", is_flag=True, help="Also serve the web console (web.host, web.port).")
 @pass_app
-def run(app: AppContext, once: bool, digest: bool) -> None:
+def run(app: AppContext, once: bool, digest: bool, serve: bool) -> None:
     """Run the daemon until SIGTERM/SIGINT (SIGHUP reloads the configuration).
 
     Only one daemon may use a database: a second one exits 1 at once (it does not wait).
@@ -34,13 +37,35 @@ def run(app: AppContext, once: bool, digest: bool) -> None:
     if digest and not once:
         raise UsageError("--digest only goes with --once (the daemon sends digests on schedule)")
     config = app.config()
-    if once:
-        from crawler.daemon.once import run_once
+    with _console(app, serve):
+        if once:
+            from crawler.daemon.once import run_once
 
-        sys.exit(run_once(config, digest=digest))
-    from crawler.daemon.runner import run_daemon
+            sys.exit(run_once(config, digest=digest))
+        from crawler.daemon.runner import run_daemon
 
-    sys.exit(run_daemon(config, interval_override=_interval_override()))
+        sys.exit(run_daemon(config, interval_override=_interval_override()))
+
+
+@contextmanager
+def _console(app: AppContext, serve: bool) -> Iterator[None]:
+    """With --serve, the web console runs in a thread for as long as the daemon does."""
+    if not serve:
+        yield
+        return
+    from crawler.web.server import BackgroundServer
+
+    config = app.config()
+    store = app.open_store()
+    web = config.settings.web
+    server = BackgroundServer(config, store, web.host, web.port)
+    server.start()
+    log.info("console at http://%s:%d/", web.host, web.port)
+    try:
+        yield
+    finally:
+        server.stop()
+        store.close()
 
 
 def _interval_override() -> timedelta | None:

@@ -241,6 +241,25 @@ class LoggingConfig(Strict):
     format: Literal["text", "json"] = "text"
 
 
+class WebConfig(Strict):
+    """`presswatch serve` (and `run --serve`): where the console listens and who may use it."""
+
+    host: str = Field(default="127.0.0.1", min_length=1)
+    port: int = Field(default=8080, ge=1, le=65535)
+    # Required for any bind other than 127.0.0.1, ::1 or localhost; give it as ${VAR}.
+    password: SecretStr | None = None
+    # auto: the session cookie is Secure when the request came over HTTPS.
+    secure_cookies: Literal["auto", "always", "never"] = "auto"
+    session_lifetime: Duration = timedelta(hours=12)
+
+    @field_validator("password")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 12:
+            raise ValueError("the web password must be at least 12 characters")
+        return value
+
+
 class SettingsConfig(Strict):
     """presswatch.yaml: everything that is not a source or a rule."""
 
@@ -256,6 +275,7 @@ class SettingsConfig(Strict):
     health: HealthConfig = HealthConfig()
     retention: RetentionConfig = RetentionConfig()
     logging: LoggingConfig = LoggingConfig()
+    web: WebConfig = WebConfig()
 
 
 # --- sources/*.yaml --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from crawler.errors import StoreError
+from crawler.store.fulltext import register_functions
 
 # Per-connection settings. page_size only takes effect on a new, empty database (before
 # WAL is switched on): 8 KiB pages hold three 1-3 KB items where 4 KiB pages waste a third.
@@ -72,6 +73,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     for pragma in SQLITE_PRAGMAS:
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+    # The full-text index's triggers (migration 0009) normalize in Python.
+    register_functions(dbapi_connection)
 
 
 # How often a writer retries BEGIN IMMEDIATE while another one holds the write lock.

@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar, overload
 from sqlalchemy import Connection, insert, update
 from sqlalchemy.exc import DBAPIError
 
+from crawler.store import fulltext
 from crawler.store.schema import CONTENT_PREFIX, item_revisions, items
 from crawler.store.types import utcnow
 from crawler.store.urls import (
@@ -147,6 +148,10 @@ def insert_items(connection: Connection, records: Iterable[ItemRecord]) -> Inser
     lost = {fp: rec for fp, rec in fresh if fp not in inserted}
     if lost:
         _apply_known(connection, lost, _existing(connection, list(lost)), outcome)
+    if connection.dialect.name == "postgresql":
+        # The archive search index; SQLite's triggers write theirs (migration 0009).
+        new = [(item.id, item.record.title, item.record.body) for item in outcome.new]
+        fulltext.index_items(connection, new, outcome.updated)
     return outcome
 
 

@@ -1,0 +1,211 @@
+"""Benchmark: archive search over 1,000,000 stored items (SQLite FTS5 trigram + rule engine).
+
+Builds a store of synthetic press items (English and Russian text from a realistic
+vocabulary; a few in a thousand carry policy phrases in inflected forms), then times the
+console's search (index candidates confirmed by the rule engine, first page of 50) for
+typical phrase queries, and the plain FTS5 query alone, and prints medians and their ratio.
+
+    python bench/search.py                         # 1,000,000 items on SQLite
+    python bench/search.py --items 100000 --db postgresql
+    python bench/search.py --keep /tmp/search.db   # reuse a built SQLite store
+
+"index ms" is the index lookup alone (FTS5 MATCH on SQLite, the pg_trgm LIKEs on
+PostgreSQL) for the same first page of candidate ids; "ratio" is search time over it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import func, insert, select, text
+
+from alerts.rules import parse_query
+from crawler.store.fulltext import FTS_TABLE, PG_TABLE, index_items, index_query, pg_query
+from crawler.store.schema import items
+from crawler.store.store import Store
+from crawler.web.search import search
+
+SEED, BATCH, REPEATS, PAGE = 20261204, 5_000, 7, 50
+WORDS = {
+    "en": "the of and to in a is that for on with as by was said government minister today will "
+    "security region talks state meeting foreign policy official week president country "
+    "cooperation trade agreement visit delegation economic development bilateral relations "
+    "stable instability summit partners investment energy climate council press release",
+    "ru": "и в не на что с по заявил министр сегодня будет безопасности региона переговоры "
+    "государства встречи внешней политики неделе официальный президент страны сотрудничество "
+    "торговли соглашение визит делегации экономического развития двусторонних отношений "
+    "стабильно саммит партнёров инвестиций энергетики климата совета брифинг",
+}
+PHRASES = {
+    "en": ["strategic stability", "arms control", "nuclear test", "Pakistan", "CPEC"],
+    "ru": [
+        "стратегической стабильности",
+        "стратегическая стабильность",
+        "контроля над вооружениями",
+        "ядерного испытания",
+        "Пакистаном",
+    ],
+}
+QUERIES = [
+    '"стратегическая стабильность"',
+    '"strategic stability"',
+    '"arms control" AND Pakistan',
+    '"контроль над вооружениями"',
+    '"nuclear test" OR "ядерное испытание"',
+    "CPEC OR Пакистан",
+]
+PLANT = 0.004  # share of items carrying one of the phrases
+
+
+def make_row(rng: random.Random, n: int, start: datetime) -> dict[str, Any]:
+    lang = "ru" if rng.random() < 0.4 else "en"
+    vocab = WORDS[lang].split()
+    words = [rng.choice(vocab) for _ in range(rng.randint(40, 70))]
+    if rng.random() < PLANT:
+        words.insert(rng.randrange(len(words)), rng.choice(PHRASES[lang]))
+    body = " ".join(words).capitalize() + "."
+    title = " ".join(words[:8]).capitalize()
+    url = f"https://bench.example/{lang}/{n}"
+    when = start + timedelta(seconds=30 * n)
+    fp = hashlib.sha1(url.encode()).hexdigest()
+    return {
+        "source_id": f"source-{n % 40}",
+        "url": url,
+        "canonical_url": url,
+        "url_fp": fp,
+        "content_fp": hashlib.sha1(body.encode()).hexdigest(),
+        "title": title,
+        "summary": "",
+        "body": body,
+        "language": lang,
+        "published_at": when,
+        "first_seen_at": when,
+        "updated_at": when,
+        "revision": 0,
+        "extra": {},
+    }
+
+
+def build(store: Store, count: int) -> None:
+    with store.connect() as connection:
+        have = int(connection.execute(select(func.count()).select_from(items)).scalar_one())
+    if have >= count:
+        print(f"store has {have:,} items: reused")
+        return
+    rng = random.Random(SEED)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    began = time.perf_counter()
+    for first in range(have, count, BATCH):
+        rows = [make_row(rng, n, start) for n in range(first, min(first + BATCH, count))]
+        with store.begin() as connection:
+            if store.dialect == "sqlite":
+                connection.execute(insert(items), rows)  # the triggers index them
+            else:
+                stored = connection.execute(
+                    insert(items).returning(items.c.id, sort_by_parameter_order=True), rows
+                )
+                ids = [row.id for row in stored]
+                index_items(
+                    connection, [(i, r["title"], r["body"]) for i, r in zip(ids, rows, strict=True)]
+                )
+        if (first // BATCH) % 20 == 0:
+            done = first + len(rows)
+            rate = (done - have) / (time.perf_counter() - began)
+            print(f"  {done:,} items ({rate:,.0f}/s)", flush=True)
+    print(f"built {count - have:,} items in {time.perf_counter() - began:.0f} s")
+
+
+def median_ms(action: Callable[[], object]) -> float:
+    action()  # warm the cache
+    times = []
+    for _ in range(REPEATS):
+        began = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
+def plain_index(store: Store, query: str) -> Callable[[], object]:
+    """The index lookup alone: FTS5 MATCH on SQLite, the trigram LIKEs on PostgreSQL."""
+    root = parse_query(query).root
+    if store.dialect == "sqlite":
+        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m ORDER BY rowid DESC"
+        params: dict[str, Any] = {"m": index_query(root).match}
+    else:
+        where = pg_query(root)
+        assert where is not None
+        sql = f"SELECT item_id FROM {PG_TABLE} WHERE {where.where} ORDER BY item_id DESC"
+        params = dict(where.params)
+    statement = text(sql + " LIMIT :n")
+    params["n"] = PAGE
+
+    def run() -> object:
+        with store.connect() as connection:
+            return connection.execute(statement, params).all()
+
+    return run
+
+
+def console_search(store: Store, query: str) -> Callable[[], object]:
+    def run() -> object:
+        with store.connect() as connection:
+            return search(connection, query, limit=PAGE)
+
+    return run
+
+
+def report(store: Store) -> None:
+    print(f"{'query':42} {'results':>7} {'search ms':>10} {'index ms':>9} {'ratio':>6}")
+    medians, ratios = [], []
+    for query in QUERIES:
+        with store.connect() as connection:
+            found = len(search(connection, query, limit=PAGE).results)
+        ms = median_ms(console_search(store, query))
+        alone = median_ms(plain_index(store, query))
+        medians.append(ms)
+        ratios.append(ms / alone)
+        print(f"{query:42} {found:7} {ms:10.1f} {alone:9.2f} {ms / alone:6.1f}")
+    print(
+        f"median search {statistics.median(medians):.1f} ms (target < 300 ms); "
+        f"median ratio to the index lookup alone {statistics.median(ratios):.1f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--keep", type=Path, help="SQLite file to build in (and reuse)")
+    parser.add_argument(
+        "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="presswatch-search-bench-") as tmp:
+        if args.db == "sqlite":
+            path = args.keep or Path(tmp) / "search.db"
+            url = f"sqlite:///{path}"
+        else:
+            url = args.postgres_url
+        store = Store.from_url(url)
+        try:
+            print(f"== {args.db}, {args.items:,} items")
+            build(store, args.items)
+            report(store)
+        finally:
+            store.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The web console: `presswatch serve` (and `run --serve`), an ASGI app over the store."""
