@@ -11,7 +11,6 @@ import click
 from crawler.cli.context import AppContext, pass_app
 from crawler.config.durations import parse_duration
 from crawler.errors import UsageError
-from crawler.formatting import format_time
 from crawler.store.queries import ItemRow
 from crawler.store.types import utcnow
 

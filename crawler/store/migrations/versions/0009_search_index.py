@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from crawler.store.fulltext import PG_TABLE, index_items
 
 revision = "0009"
-down_revision = "0005"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
