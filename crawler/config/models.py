@@ -34,7 +34,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-_DOMAIN = re.compile(r"(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
+_DOMAIN_RULE = re.compile(r"(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
 
 
 def _check_id(value: str) -> str:
@@ -356,7 +356,7 @@ class SourceBase(Strict):
     def _domain_patterns(cls, value: list[str]) -> list[str]:
         cleaned = [domain.strip().lower() for domain in value]
         for domain in cleaned:
-            if domain != "*" and not _DOMAIN.fullmatch(domain):
+            if domain != "*" and not _DOMAIN_RULE.fullmatch(domain):
                 raise ValueError(f"{domain!r} is not a host name, '*.' + a host name, or '*'")
         return cleaned
 
