@@ -15,10 +15,8 @@ BREAK = " — "
 _CLOSING = set(".!?:;…。！？؟۔\"'»”’)]")
 
 
-def highlight(
-    text: str, spans: Iterable[Span | tuple[int, int]], marker: tuple[str, str] = ("[", "]")
-) -> str:
-    """Wrap every (merged) span of `text` in the two markers."""
+def merge_spans(spans: Iterable[Span | tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans as sorted (start, end) pairs, overlapping ones merged."""
     pairs = sorted((s.start, s.end) if isinstance(s, Span) else (s[0], s[1]) for s in spans)
     merged: list[list[int]] = []
     for start, end in pairs:
@@ -26,9 +24,16 @@ def highlight(
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
+def highlight(
+    text: str, spans: Iterable[Span | tuple[int, int]], marker: tuple[str, str] = ("[", "]")
+) -> str:
+    """Wrap every (merged) span of `text` in the two markers."""
     out: list[str] = []
     pos = 0
-    for start, end in merged:
+    for start, end in merge_spans(spans):
         out += [text[pos:start], marker[0], text[start:end], marker[1]]
         pos = end
     out.append(text[pos:])

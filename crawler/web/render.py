@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from alerts.rules import Span
+from alerts.rules.snippets import merge_spans
 
 TEMPLATES = Path(__file__).with_name("templates")
 SPARK_WIDTH, SPARK_HEIGHT = 120, 20
@@ -30,20 +31,10 @@ def make_environment() -> Environment:
 
 def marked(text: str, spans: Iterable[Span | tuple[int, int]], field: str | None = None) -> Markup:
     """`text`, escaped, with every (merged) span wrapped in <mark>."""
-    pairs = sorted(
-        (s.start, s.end) if isinstance(s, Span) else (s[0], s[1])
-        for s in spans
-        if not isinstance(s, Span) or field is None or s.field == field
-    )
-    merged: list[list[int]] = []
-    for start, end in pairs:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
+    chosen = [s for s in spans if not isinstance(s, Span) or field is None or s.field == field]
     out: list[str] = []
     pos = 0
-    for start, end in merged:
+    for start, end in merge_spans(chosen):
         out += [str(escape(text[pos:start])), "<mark>", str(escape(text[start:end])), "</mark>"]
         pos = end
     out.append(str(escape(text[pos:])))
