@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from crawler.daemon import lock, ports
 from crawler.daemon.state import DaemonState, current
+from crawler.store.dialect import optimize
 from crawler.store.types import utcnow
 
 log = logging.getLogger("presswatch.daemon")
@@ -117,9 +118,8 @@ def maintenance_job() -> None:
     state = current()
     result = ports.collect_garbage(state.store, state.config)
     log.info("maintenance: deleted %s old items", getattr(result, "items_deleted", "?"))
-    if state.store.dialect == "sqlite":
-        with state.store.begin() as connection:
-            connection.exec_driver_sql("PRAGMA optimize")
+    with state.store.begin() as connection:
+        optimize(connection)
 
 
 @guarded

@@ -22,8 +22,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from crawler.store.dialect import insert_ignore, upsert
 from crawler.store.items import ItemRecord, known_fingerprints
 from crawler.store.schema import article_retries, items, url_aliases
 from crawler.store.types import utcnow
@@ -65,10 +65,10 @@ def record_article_states(connection: Connection, records: Sequence[ItemRecord])
         elif article.get("retried"):
             arrived.add(record.url_fp)
     if aliases:
-        statement = _insert(connection, url_aliases).on_conflict_do_nothing()
+        statement = insert_ignore(connection, url_aliases)
         connection.execute(statement, list(aliases.values()))
     for row in retries.values():
-        statement = _insert(connection, article_retries).values(**row)
+        statement = upsert(connection, article_retries).values(**row)
         changed = {k: statement.excluded[k] for k in ("attempts", "reason", "next_attempt_at")}
         connection.execute(
             statement.on_conflict_do_update(
@@ -150,10 +150,3 @@ def _fingerprint(url: object) -> str | None:
         return url_fingerprint(url)
     except (ValueError, UnicodeError):
         return None
-
-
-def _insert(connection: Connection, table: Any) -> Any:
-    """INSERT with ON CONFLICT support for the connection's dialect."""
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
