@@ -6,8 +6,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from crawler.store.items import ItemRecord
-
 
 @dataclass
 class ArticleItem:
@@ -31,10 +29,6 @@ class ArticleItem:
     def backfill_skipped(self) -> bool:
         """Remembered on a source's first run without being fetched (older than backfill)."""
         return bool(self.extra.get("backfill_skipped"))
-
-    def to_record(self) -> ItemRecord:
-        """The store's view of this item (the same fields)."""
-        return ItemRecord(**asdict(self))
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (for `sources test`)."""

@@ -12,8 +12,6 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 STORE_PIPELINES = {
     "crawler.pipelines.validate.ValidatePipeline": 100,
     "crawler.pipelines.store.StorePipeline": 300,
-    "crawler.pipelines.neardup.NearDupPipeline": 400,
-    "crawler.pipelines.rules.RulesPipeline": 500,
 }
 DRY_RUN_PIPELINES = {
     "crawler.pipelines.validate.ValidatePipeline": 100,

@@ -35,14 +35,19 @@ document's declared language, so "стратегическая стабильн�
 from __future__ import annotations
 
 from alerts.rules.engine import RuleEngine
-from alerts.rules.model import MatchDocument, RuleHit, RuleSpec, Span
+from alerts.rules.model import ConfiguredRule, MatchDocument, RuleHit, RuleSpec, Span
 from alerts.rules.parser import parse_query
 from alerts.rules.query import Query
+from alerts.rules.records import ItemMatcher, ItemText, MatchRecord
 from alerts.rules.reference import reference_match
 from alerts.rules.snippets import highlight
 
 __all__ = [
+    "ConfiguredRule",
+    "ItemMatcher",
+    "ItemText",
     "MatchDocument",
+    "MatchRecord",
     "Query",
     "RuleEngine",
     "RuleHit",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 FieldName = Literal["title", "body"]
 
@@ -19,6 +20,24 @@ class MatchDocument:
     tags: frozenset[str] = frozenset()
 
 
+class ConfiguredRule(Protocol):
+    """What the engine reads of a configured rule (crawler.config's RuleConfig has it; the
+    matching library stays below the config package, so it names only the shape)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def query(self) -> str: ...
+    @property
+    def fields(self) -> Literal["all", "title", "body"]: ...
+    @property
+    def sources(self) -> Collection[str]: ...
+    @property
+    def tags(self) -> Collection[str]: ...
+    @property
+    def languages(self) -> Collection[str]: ...
+
+
 @dataclass(frozen=True)
 class RuleSpec:
     """A rule from the config: its query and the filters that apply before the query."""
@@ -29,6 +48,18 @@ class RuleSpec:
     sources: frozenset[str] = frozenset()  # empty = any source
     tags: frozenset[str] = frozenset()  # empty = any; else the doc must carry one
     languages: frozenset[str] = frozenset()  # empty = any
+
+    @classmethod
+    def from_config(cls, rule: ConfiguredRule) -> RuleSpec:
+        """The engine's view of a configured rule."""
+        return cls(
+            id=rule.id,
+            query=rule.query,
+            fields=rule.fields,
+            sources=frozenset(rule.sources),
+            tags=frozenset(rule.tags),
+            languages=frozenset(rule.languages),
+        )
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from crawler.cli.context import AppContext, pass_app
 from crawler.config import Config
 from crawler.errors import PresswatchError, UsageError
 from crawler.formatting import plural
-from crawler.pipelines.rules import rule_spec
 
 MAX_FETCH_BYTES = 10 * 1024 * 1024
 
@@ -89,7 +88,7 @@ def _spec(query_or_rule: str, config: Config | None) -> RuleSpec:
     if config is not None:
         for rule in config.rules:
             if rule.id == query_or_rule:
-                return rule_spec(rule)
+                return RuleSpec.from_config(rule)
     parse_query(query_or_rule)  # a syntax error exits 2 with its column
     return RuleSpec(id="query", query=query_or_rule)
 

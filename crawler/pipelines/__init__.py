@@ -1,12 +1,6 @@
-"""Item pipelines, one job each: validate, store in batches, cluster near-duplicates, match rules.
+"""Item pipelines, one job each: validate, then store in batches (or, in a dry run, collect).
 
-The store pipeline inserts batches and then sends the `items_stored` signal inside the
-batch's transaction; the clustering and rule pipelines subscribe to it, so they see the
-`InsertOutcome` (only `outcome.fresh` items are clustered or matched - duplicates never).
-A subscriber's error rolls the whole batch back: items are never kept without their matches.
+What follows from a stored batch (near-duplicate clusters, rule matches) is not a
+pipeline: those steps transform no item. The store pipeline passes them to the batch
+writer as after-store hooks (see crawler.pipelines.store).
 """
-
-from __future__ import annotations
-
-items_stored = object()
-"""Signal: a batch was stored; kwargs `outcome` (InsertOutcome) and `connection`."""

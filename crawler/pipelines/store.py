@@ -1,29 +1,41 @@
-"""Store items in batches (`write_batch`) from a writer thread, every N items and at close."""
+"""Store items in batches (`write_batch`) from a writer thread, every N items and at close.
+
+Each batch's transaction also runs the after-store hooks, in this order: near-duplicate
+clustering (crawler.store.clusters) and rule matching (crawler.store.matches). They see
+the batch's `InsertOutcome` (only `outcome.fresh` items are clustered or matched,
+duplicates never); a hook's error rolls the whole batch back: items are never kept
+without their matches. Committed without them, the items would be known and never
+fetched or matched again: a statement missed in silence. Rolled back, they are fetched
+again next run, and the run counts a store error.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import asdict
 from typing import Any
 
 from scrapy.utils.defer import maybe_deferred_to_future
 from sqlalchemy import Connection
 from twisted.internet.defer import Deferred
-from twisted.python.failure import Failure
 
-from crawler.crawl.runtime import current_runtime
+from alerts.rules import ItemMatcher
+from crawler.crawl.runtime import Runtime, current_runtime
 from crawler.items import ArticleItem
-from crawler.pipelines import items_stored
+from crawler.store.clusters import NearDuplicates
 from crawler.store.items import InsertOutcome, ItemRecord, prepare_records
+from crawler.store.matches import RuleMatches
 from crawler.store.store import Store
-from crawler.store.writer import BatchWriter, write_batch
+from crawler.store.writer import AfterStore, BatchWriter, write_batch
 
 logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    """Buffers records; each batch is one transaction, written by a BatchWriter thread, and
-    `items_stored` is sent inside it (so rule matches run in that thread too).
+    """Buffers records; each batch is one transaction, written by a BatchWriter thread, with
+    the after-store hooks inside it (so rule matches run in that thread too).
 
     The reactor only fingerprints a batch and hands it over: it keeps crawling while the
     batch waits for the database. It waits itself only when PRESSWATCH_STORE_BACKLOG
@@ -37,18 +49,39 @@ class StorePipeline:
         self.buffer: list[ItemRecord] = []
         self.store: Store | None = None
         self.writer: BatchWriter | None = None
+        self.after_store: list[AfterStore] = []
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.store = current_runtime().store
+        runtime = current_runtime()
+        self.store = runtime.store
         if self.store is not None:
             self.writer = BatchWriter(self.backlog)
+            self.after_store = self._hooks(runtime)
+
+    def _hooks(self, runtime: Runtime) -> list[AfterStore]:
+        """Clustering, then rule matching (when rules are enabled), each counted."""
+        hooks = [self._counted("presswatch/items_clustered", NearDuplicates())]
+        config = runtime.config
+        tags = {source.id: source.tags for source in config.sources}
+        tags[runtime.source.id] = runtime.source.tags
+        matcher = ItemMatcher.from_config(config.enabled_rules, tags)
+        if matcher is not None:
+            hooks.append(self._counted("presswatch/rule_matches", RuleMatches(matcher)))
+        return hooks
+
+    def _counted(self, stat: str, hook: Callable[[InsertOutcome, Connection], int]) -> AfterStore:
+        def counted(outcome: InsertOutcome, connection: Connection) -> None:
+            if done := hook(outcome, connection):
+                self.crawler.stats.inc_value(stat, done)
+
+        return counted
 
     async def process_item(self, item: ArticleItem) -> ArticleItem:
-        self.buffer.append(item.to_record())
+        self.buffer.append(record_of(item))
         if len(self.buffer) >= self.flush_every:
             await self.hand_over()
         return item
@@ -82,7 +115,7 @@ class StorePipeline:
         assert self.store is not None
         stats = self.crawler.stats
         try:
-            outcome = write_batch(self.store, batch, self._send_stored)
+            outcome = write_batch(self.store, batch, self.after_store)
         except Exception as exc:
             self._count_failure(exc)
             raise
@@ -91,13 +124,6 @@ class StorePipeline:
         stats.inc_value("presswatch/items_updated", len(outcome.updated))
         stats.inc_value("presswatch/items_unchanged", outcome.unchanged)
         return outcome
-
-    def _send_stored(self, outcome: InsertOutcome, connection: Connection) -> None:
-        """`items_stored`, inside the batch's transaction; a subscriber's error re-raised."""
-        responses = self.crawler.signals.send_catch_log(
-            items_stored, outcome=outcome, connection=connection
-        )
-        _raise_first_failure(responses)
 
     def _count_failure(self, error: Exception) -> None:
         self.crawler.stats.inc_value("presswatch/store_errors")
@@ -110,16 +136,9 @@ class StorePipeline:
             logger.error("could not store a batch: %s", error, exc_info=error)
 
 
-def _raise_first_failure(responses: list[tuple[Any, Any]]) -> None:
-    """Re-raise a subscriber's error (Scrapy has logged it), so the batch rolls back.
-
-    Committed without their rule matches, the items would be known and never fetched or
-    matched again: a statement missed in silence. Rolled back, they are fetched again next
-    run, and the run counts a store error.
-    """
-    for _, response in responses:
-        if isinstance(response, Failure):
-            response.raiseException()
+def record_of(item: ArticleItem) -> ItemRecord:
+    """The store's view of a crawled item (the same fields)."""
+    return ItemRecord(**asdict(item))
 
 
 async def _settled(future: Future[Any] | None) -> None:

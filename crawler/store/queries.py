@@ -1,7 +1,8 @@
-"""Read-side item queries: search, count and fetch, the same on SQLite and PostgreSQL."""
+"""Read-side item queries: search, fetch, and the texts rules match, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -9,7 +10,9 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from alerts.rules import ItemText
 from crawler.store.schema import items
+from crawler.store.store import Store
 from crawler.store.types import UtcDateTime
 
 # SQLite's lower() only folds ASCII; this Python function folds every script.
@@ -150,3 +153,52 @@ def _register_casefold(connection: Connection) -> None:
 
 def _casefold(value: str | None) -> str | None:
     return None if value is None else value.casefold()
+
+
+TEXT_BATCH = 500
+
+
+def item_texts_since(store: Store, cutoff: datetime) -> Iterator[list[ItemText]]:
+    """The non-duplicate items first seen since `cutoff`, as matching reads them, in id
+    order, TEXT_BATCH at a time, each batch in its own short read.
+
+    Memory stays at one batch of bodies however long the window (`--since 180d`), and no
+    read is held open while the caller writes.
+    """
+    with store.connect() as reader:
+        first = reader.scalar(select(func.min(items.c.id)).where(items.c.first_seen_at >= cutoff))
+    if first is None:
+        return
+    after = int(first) - 1
+    while True:
+        query = (
+            select(*_TEXT_COLUMNS)
+            .where(items.c.id > after, items.c.first_seen_at >= cutoff)
+            .where(items.c.duplicate_of.is_(None))
+            .order_by(items.c.id)
+            .limit(TEXT_BATCH)
+        )
+        with store.connect() as reader:
+            rows = reader.execute(query).all()
+        if not rows:
+            return
+        yield [_item_text(row) for row in rows]
+        after = int(rows[-1].id)
+
+
+_TEXT_COLUMNS = (
+    items.c.id,
+    items.c.source_id,
+    items.c.title,
+    items.c.body,
+    items.c.summary,
+    items.c.language,
+    items.c.extra,
+)
+
+
+def _item_text(row: Any) -> ItemText:
+    baseline = bool((row.extra or {}).get("backfill_skipped"))
+    return ItemText(
+        int(row.id), row.source_id, row.title, row.body, row.summary, row.language, baseline
+    )

@@ -15,7 +15,9 @@ from crawler.store.items import InsertOutcome, ItemRecord, insert_items
 from crawler.store.store import Store
 
 T = TypeVar("T")
-OnStored = Callable[[InsertOutcome, Connection], None]
+# A step that writes what follows from a stored batch (clusters, rule matches), inside the
+# batch's transaction; what it returns (a count) is the caller's business.
+AfterStore = Callable[[InsertOutcome, Connection], object]
 
 
 class BatchWriter:
@@ -79,13 +81,14 @@ class BatchWriter:
 
 
 def write_batch(
-    store: Store, records: Sequence[ItemRecord], on_stored: OnStored | None = None
+    store: Store, records: Sequence[ItemRecord], after_store: Sequence[AfterStore] = ()
 ) -> InsertOutcome:
-    """Store one batch in its own transaction; `on_stored` runs inside it, after the insert
-    (rule matches and clusters commit with the items or not at all)."""
+    """Store one batch in its own transaction; the `after_store` hooks run inside it, in
+    order, after the insert: rule matches and clusters commit with the items or not at all
+    (a hook's error rolls the batch back and propagates)."""
     with store.begin() as connection:
         outcome = insert_items(connection, records)
         record_article_states(connection, records)
-        if on_stored is not None:
-            on_stored(outcome, connection)
+        for hook in after_store:
+            hook(outcome, connection)
     return outcome

@@ -11,7 +11,6 @@ from sqlalchemy import Connection, func, or_, select
 
 from alerts.rules import MatchDocument, RuleEngine, RuleHit, RuleSpec, parse_query
 from crawler.config import Config
-from crawler.pipelines.rules import rule_spec
 from crawler.store.schema import deliveries, item_revisions, items, rule_matches
 from crawler.store.store import Store
 
@@ -37,7 +36,7 @@ def item_detail(connection: Connection, config: Config, item_id: int) -> dict[st
         source_tags(config).get(row.source_id, frozenset()),
     )
     rules = config.enabled_rules
-    hits = RuleEngine.from_rules(rule_spec(r) for r in rules).match(doc) if rules else []
+    hits = RuleEngine.from_rules(RuleSpec.from_config(r) for r in rules).match(doc) if rules else []
     return {
         "item": _item_json(row, body=True),
         "hits": hits,

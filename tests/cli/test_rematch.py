@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-import alerts.rematch
+import crawler.store.queries
 from alerts.rematch import rematch_items
 from crawler.config import load_config
 from crawler.store.items import insert_items
@@ -31,7 +31,7 @@ def test_rematch_reads_the_window_in_batches(
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "r.yaml").write_text(RULES, encoding="utf-8")
     config = load_config(tmp_path, environ={})
-    monkeypatch.setattr(alerts.rematch, "BATCH", 2)
+    monkeypatch.setattr(crawler.store.queries, "TEXT_BATCH", 2)
     texts = [f"CPEC review {n}" for n in range(5)] + ["weather report", "سی پیک کا اجلاس"]
     with store.begin() as connection:
         old = insert_items(connection, [record("https://pk.example/old", body="CPEC old")])

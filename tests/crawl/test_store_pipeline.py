@@ -1,5 +1,5 @@
-"""The store pipeline (one transaction per batch with whatever its subscribers write; a bad
-record loses only its own batch) and the validation before it."""
+"""The store pipeline (one transaction per batch with whatever its after-store hooks write;
+a bad record loses only its own batch) and the validation before it."""
 
 from __future__ import annotations
 
@@ -13,14 +13,12 @@ from typing import Any
 import pytest
 from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
-from scrapy.signalmanager import SignalManager
 from sqlalchemy import Connection, func, select
 
 from crawler.config import load_config
 from crawler.crawl.runtime import Runtime, set_runtime
 from crawler.items import ArticleItem
-from crawler.pipelines import items_stored
-from crawler.pipelines.store import StorePipeline
+from crawler.pipelines.store import StorePipeline, record_of
 from crawler.pipelines.validate import ValidatePipeline
 from crawler.store.items import InsertOutcome, ItemRecord, prepare_records
 from crawler.store.schema import items
@@ -43,16 +41,12 @@ def pipeline(
     """A store pipeline on SQLite and on PostgreSQL (the `store` fixture's two dialects)."""
     config = load_config(write_config(tmp_path, [listing_source(fixture_site)]))
     set_runtime(Runtime(config, config.source("fixture-listing"), store))
-    # pydispatcher keeps receivers per sender, process-wide: a sender of this test's own
-    # keeps one test's subscribers out of the next.
-    signals = SignalManager(sender=object())
-    crawler = SimpleNamespace(settings=Settings(), stats=Stats(), signals=signals)
+    crawler = SimpleNamespace(settings=Settings(), stats=Stats())
     pipeline = StorePipeline(crawler)
     pipeline.open_spider()
     try:
         yield pipeline
     finally:
-        signals.disconnect_all(items_stored)
         if pipeline.writer is not None:
             pipeline.writer.close()
 
@@ -70,13 +64,13 @@ def _stored(pipeline: StorePipeline) -> int:
         return int(connection.execute(select(func.count()).select_from(items)).scalar_one())
 
 
-def test_a_failing_subscriber_rolls_the_batch_back(pipeline: StorePipeline) -> None:
+def test_a_failing_hook_rolls_the_batch_back(pipeline: StorePipeline) -> None:
     """Rule matching that fails must not leave the items stored without their matches."""
 
     def broken_rules(outcome: InsertOutcome, connection: Connection) -> None:
         raise RuntimeError("rule engine crashed")
 
-    pipeline.crawler.signals.connect(broken_rules, signal=items_stored)
+    pipeline.after_store.append(broken_rules)
     with pytest.raises(RuntimeError, match="rule engine crashed"):
         pipeline.flush(_batch())
     assert _stored(pipeline) == 0
@@ -84,14 +78,14 @@ def test_a_failing_subscriber_rolls_the_batch_back(pipeline: StorePipeline) -> N
     assert "presswatch/items_new" not in pipeline.crawler.stats.values
 
 
-def test_subscribers_write_in_the_batch_transaction(pipeline: StorePipeline) -> None:
+def test_hooks_write_in_the_batch_transaction(pipeline: StorePipeline) -> None:
     seen: list[Any] = []
 
     def rules(outcome: InsertOutcome, connection: Connection) -> None:
         query = select(func.count()).select_from(items)
         seen.append(connection.execute(query).scalar_one())
 
-    pipeline.crawler.signals.connect(rules, signal=items_stored)
+    pipeline.after_store.append(rules)
     outcome = pipeline.flush(_batch())
     assert len(outcome.fresh) == 3 and seen == [3] and _stored(pipeline) == 3
     assert pipeline.crawler.stats.values["presswatch/items_new"] == 3
@@ -130,7 +124,7 @@ def _validated(**fields: Any) -> ArticleItem:
 def test_a_canonical_url_the_store_cannot_use_is_ignored(canonical: str) -> None:
     item = _validated(url="https://a.example/1", title="T", canonical_url=canonical)
     assert item.canonical_url is None  # identity falls back to the fetched URL
-    assert item.to_record().identity_url == "https://a.example/1"
+    assert record_of(item).identity_url == "https://a.example/1"
 
 
 @pytest.mark.parametrize("url", [BAD_PORT, "https://[::1/x", "https://a.example/" + chr(0xD800)])
@@ -152,5 +146,5 @@ def test_nul_characters_are_removed_from_the_text() -> None:
 def test_text_with_nul_characters_is_stored_once_validated(pipeline: StorePipeline) -> None:
     """PostgreSQL refuses NUL characters (the whole batch with them): validated, it stores."""
     item = _validated(url="https://a.example/nul", title="T\x00", body="B\x00ody.")
-    outcome = pipeline.flush(prepare_records([item.to_record()]))
+    outcome = pipeline.flush(prepare_records([record_of(item)]))
     assert len(outcome.fresh) == 1

@@ -97,7 +97,7 @@ def test_batches_from_the_writer_thread_see_the_ones_before(store: Store) -> Non
     assert _count(store) == 2
 
 
-def test_on_stored_commits_with_the_batch_or_not_at_all(store: Store) -> None:
+def test_after_store_hooks_commit_with_the_batch_or_not_at_all(store: Store) -> None:
     def match_then_fail(outcome: InsertOutcome, connection: Connection) -> None:
         connection.execute(
             rule_matches.insert(),
@@ -107,7 +107,7 @@ def test_on_stored_commits_with_the_batch_or_not_at_all(store: Store) -> None:
 
     batch = prepare_records([record("https://a.example/1")])
     with pytest.raises(RuntimeError, match="crashed"):
-        write_batch(store, batch, match_then_fail)
+        write_batch(store, batch, [match_then_fail])
     assert _count(store) == 0
-    stored = write_batch(store, batch, lambda outcome, connection: None)
+    stored = write_batch(store, batch, [lambda outcome, connection: None])
     assert len(stored.new) == 1 and _count(store) == 1

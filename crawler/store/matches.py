@@ -1,0 +1,74 @@
+"""Owner of `rule_matches`: saving the rule hits of stored items.
+
+`RuleMatches` is the crawl's after-store hook (see crawler.store.writer): inside each
+batch's transaction it matches the fresh items (duplicates never) and the items whose
+article page arrived on a later run (stored from their listing before,
+`extra.article.retried`): those add only the rules their listing text had not matched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from alerts.rules import ItemMatcher, ItemText, MatchRecord
+from crawler.store.dialect import insert_ignore
+from crawler.store.items import InsertOutcome, StoredItem
+from crawler.store.schema import rule_matches
+from crawler.store.types import utcnow
+
+
+def save_matches(
+    connection: Connection, records: Sequence[MatchRecord], now: datetime | None = None
+) -> int:
+    """Insert the matches not stored yet (the unique (item, rule) pair keeps this
+    idempotent); returns how many were new."""
+    if not records:
+        return 0
+    matched_at = now or utcnow()
+    rows = [
+        {
+            "item_id": record.item_id,
+            "rule_id": record.rule_id,
+            "matched_at": matched_at,
+            "snippets": record.snippets,
+            "spans": record.spans,
+        }
+        for record in records
+    ]
+    statement = insert_ignore(connection, rule_matches, ["item_id", "rule_id"])
+    return len(connection.execute(statement.returning(rule_matches.c.id), rows).all())
+
+
+def item_text(stored: StoredItem) -> ItemText:
+    """What matching reads of an item just stored."""
+    record = stored.record
+    baseline = bool(record.extra.get("backfill_skipped"))
+    return ItemText(
+        stored.id,
+        record.source_id,
+        record.title,
+        record.body,
+        record.summary,
+        record.language,
+        baseline,
+    )
+
+
+class RuleMatches:
+    """After-store hook: match a batch's fresh and newly fetched items; returns how many
+    matches it stored."""
+
+    def __init__(self, matcher: ItemMatcher) -> None:
+        self.matcher = matcher
+
+    def __call__(self, outcome: InsertOutcome, connection: Connection) -> int:
+        arrived = [s for s in outcome.changed if _article_arrived(s)]
+        texts = [item_text(s) for s in (*outcome.fresh, *arrived)]
+        return save_matches(connection, self.matcher.match(texts))
+
+
+def _article_arrived(stored: StoredItem) -> bool:
+    return bool((stored.record.extra.get("article") or {}).get("retried"))
