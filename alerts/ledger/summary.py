@@ -134,3 +134,28 @@ def undelivered_digest(connection: Connection, recipient: str) -> dict[str, Any]
     if row is None or row.status == "sent":
         return None
     return dict(row._mapping)
+
+
+def status_counts(connection: Connection) -> dict[str, dict[str, dict[str, int]]]:
+    """`status`'s tallies: {"deliveries"|"messages": {channel: {status: count}}}."""
+    return {"deliveries": _tally(connection, deliveries), "messages": _tally(connection, messages)}
+
+
+def _tally(connection: Connection, table: Any) -> dict[str, dict[str, int]]:
+    query = select(table.c.channel, table.c.status, func.count()).group_by(
+        table.c.channel, table.c.status
+    )
+    result: dict[str, dict[str, int]] = {}
+    for kind, state, count in connection.execute(query):
+        result.setdefault(str(kind), {})[str(state)] = int(count)
+    return result
+
+
+def digest_items_per_rule(connection: Connection) -> dict[str, int]:
+    """How many distinct items digests list under each rule."""
+    query = (
+        select(deliveries.c.rule_id, func.count(func.distinct(deliveries.c.item_id)))
+        .where(deliveries.c.channel == "digest")
+        .group_by(deliveries.c.rule_id)
+    )
+    return {str(rule): int(count) for rule, count in connection.execute(query)}

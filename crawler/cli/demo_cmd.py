@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import func, select
 
 from crawler.config import Config, load_config
 from crawler.demo.config import write_demo_config
 from crawler.demo.server import DemoServer
 from crawler.formatting import format_seconds, plural
-from crawler.store.schema import deliveries, items
+from crawler.store.queries import item_counts
 from crawler.store.store import Store
 
 
@@ -119,14 +118,11 @@ def _progress(source_id: str, run: object | None) -> None:
 def _summary(config: Config, store: Store, sent: Sent) -> str:
     """Counts in the digest's own terms: items, each under the one rule the digest lists it
     under (an item several rules match, or a copy on another site, is not counted again)."""
-    listed = (
-        select(deliveries.c.rule_id, func.count(func.distinct(deliveries.c.item_id)))
-        .where(deliveries.c.channel == "digest")
-        .group_by(deliveries.c.rule_id)
-    )
+    from alerts.ledger.summary import digest_items_per_rule
+
     with store.connect() as connection:
-        stored = connection.scalar(select(func.count()).select_from(items)) or 0
-        per_rule: dict[str, int] = {rule: int(n) for rule, n in connection.execute(listed)}
+        stored = sum(item_counts(connection).values())
+        per_rule = digest_items_per_rule(connection)
     return "\n".join(
         [
             "",

@@ -11,14 +11,14 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import func, select
 
 from crawler.cli.context import AppContext, pass_app
 from crawler.cli.crawl_cmd import dropped_text
 from crawler.crawl.runner import run_child
 from crawler.errors import CrawlError, UsageError
 from crawler.formatting import format_schedule, format_time
-from crawler.store.schema import items, sources
+from crawler.store.queries import item_counts
+from crawler.store.sources import source_states
 
 
 @click.group("sources")
@@ -48,13 +48,9 @@ def _state(app: AppContext) -> dict[str, tuple[str, Any, int]]:
     store = app.open_store()
     try:
         with store.connect() as connection:
-            counts: dict[str, int] = dict(
-                connection.execute(
-                    select(items.c.source_id, func.count()).group_by(items.c.source_id)
-                ).all()
-            )
-            rows = connection.execute(select(sources.c.id, sources.c.health, sources.c.last_run_at))
-            return {r.id: (r.health, r.last_run_at, int(counts.get(r.id, 0))) for r in rows}
+            counts = item_counts(connection)
+            states = source_states(connection).values()
+            return {s.id: (s.health, s.last_run_at, counts.get(s.id, 0)) for s in states}
     finally:
         store.close()
 

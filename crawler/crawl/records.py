@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection
 
 from crawler.config import Config
 from crawler.config.models import SourceConfig
 from crawler.crawl.health import assess
 from crawler.crawl.summary import RunSummary
-from crawler.store.schema import crawl_runs, items, sources
+from crawler.store.queries import last_first_seen
+from crawler.store.sources import ensure_source, insert_run, source_state, update_source
 from crawler.store.store import Store
 from crawler.store.types import utcnow
 
@@ -19,20 +19,18 @@ from crawler.store.types import utcnow
 def is_first_run(store: Store, source_id: str) -> bool:
     """True until a run of this source has reached its index (see `sources.backfilled`)."""
     with store.connect() as connection:
-        row = connection.execute(
-            select(sources.c.backfilled).where(sources.c.id == source_id)
-        ).first()
-    return row is None or not row.backfilled
+        state = source_state(connection, source_id)
+    return state is None or not state.backfilled
 
 
 def record_run(store: Store, config: Config, source: SourceConfig, run: RunSummary) -> RunSummary:
     """Persist the run and the source's new health; returns the run with `health` set."""
     now = utcnow()
     with store.begin() as connection:
-        row = _ensure_source(connection, source, now)
+        row = ensure_source(connection, source.id, source.kind, source.name, now)
         last_new = row.last_new_item_at
         if run.items_new:
-            last_new = _last_new_item(connection, source.id, run.started_at) or last_new
+            last_new = last_first_seen(connection, source.id, run.started_at) or last_new
         expect = source.expect_new_within or config.settings.health.default_expect_new_within
         state = assess(
             run,
@@ -58,38 +56,9 @@ def record_run(store: Store, config: Config, source: SourceConfig, run: RunSumma
         if run.index_ok or run.index_not_modified:
             values["last_success_at"] = now
             values["backfilled"] = True
-        connection.execute(update(sources).where(sources.c.id == source.id).values(**values))
+        update_source(connection, source.id, values)
         run.run_id = _insert_run(connection, run)
     return run
-
-
-def _ensure_source(connection: Connection, source: SourceConfig, now: Any) -> Any:
-    query = select(sources).where(sources.c.id == source.id)
-    row = connection.execute(query).first()
-    if row is None:
-        connection.execute(
-            insert(sources).values(
-                id=source.id,
-                kind=source.kind,
-                name=source.name,
-                health="new",
-                consecutive_failures=0,
-                backfilled=False,
-                created_at=now,
-            )
-        )
-        row = connection.execute(query).one()
-    return row
-
-
-def _last_new_item(connection: Connection, source_id: str, since: datetime) -> Any:
-    """When the run's newest item was stored: only items first seen since the run began
-    are read (through ix_items_source_seen), never every item the source ever had."""
-    return connection.execute(
-        select(func.max(items.c.first_seen_at)).where(
-            items.c.first_seen_at >= since, items.c.source_id == source_id
-        )
-    ).scalar()
 
 
 def _insert_run(connection: Connection, run: RunSummary) -> int:
@@ -112,24 +81,22 @@ def _insert_run(connection: Connection, run: RunSummary) -> int:
         "dropped": run.dropped,
         "messages": run.messages,
     }
-    result = connection.execute(
-        insert(crawl_runs)
-        .values(
-            source_id=run.source_id,
-            started_at=run.started_at,
-            finished_at=run.finished_at,
-            finish_reason=run.finish_reason[:64],
-            requests=run.requests,
-            responses=run.responses,
-            items_seen=run.items_seen,
-            items_new=run.items_new,
-            items_updated=run.items_updated,
-            items_duplicate=run.items_duplicate,
-            errors=run.errors,
-            duration=run.duration,
-            health=run.health,
-            detail=detail,
-        )
-        .returning(crawl_runs.c.id)
+    return insert_run(
+        connection,
+        {
+            "source_id": run.source_id,
+            "started_at": run.started_at,
+            "finished_at": run.finished_at,
+            "finish_reason": run.finish_reason[:64],
+            "requests": run.requests,
+            "responses": run.responses,
+            "items_seen": run.items_seen,
+            "items_new": run.items_new,
+            "items_updated": run.items_updated,
+            "items_duplicate": run.items_duplicate,
+            "errors": run.errors,
+            "duration": run.duration,
+            "health": run.health,
+            "detail": detail,
+        },
     )
-    return int(result.scalar_one())

@@ -6,12 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
 from crawler.config import Config
 from crawler.daemon import ports
 from crawler.daemon.timing import cron_fired_since, digest_trigger, source_overdue
-from crawler.store.schema import sources as sources_table
+from crawler.store.sources import source_states
 from crawler.store.store import Store
 
 
@@ -57,9 +55,8 @@ def plan_catch_up(
 
 def read_last_runs(store: Store) -> dict[str, datetime | None]:
     """Each known source's last_run_at."""
-    query = select(sources_table.c.id, sources_table.c.last_run_at)
     with store.connect() as connection:
-        return {row.id: row.last_run_at for row in connection.execute(query)}
+        return {state.id: state.last_run_at for state in source_states(connection).values()}
 
 
 def read_last_digests(store: Store, config: Config) -> dict[str, datetime | None]:

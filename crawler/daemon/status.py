@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from crawler.config import Config
@@ -14,8 +13,7 @@ from crawler.daemon import lock
 from crawler.daemon.timing import digest_trigger, next_fire, source_overdue, source_trigger
 from crawler.errors import ConfigError
 from crawler.formatting import format_schedule
-from crawler.store.schema import deliveries, messages
-from crawler.store.schema import sources as sources_table
+from crawler.store.sources import SourceState, source_states
 from crawler.store.store import Store
 
 Report = dict[str, Any]
@@ -37,8 +35,7 @@ def collect_status(
         "mail": {"transport": config.settings.mail.transport},
         "daemon": _daemon(store, now),
         "sources": _sources(config, store, now, include_unknown=config_error is not None),
-        "deliveries": _counts(store, deliveries.c.status, deliveries.c.channel),
-        "messages": _counts(store, messages.c.status, messages.c.channel),
+        **_counts(store),
         "recipients": _recipients(config, store, now),
         "backlog": _backlog(store),
     }
@@ -86,7 +83,7 @@ def _sources(
     config: Config, store: Store, now: datetime, *, include_unknown: bool = False
 ) -> list[Report]:
     with store.connect() as connection:
-        rows = {row.id: row for row in connection.execute(select(sources_table))}
+        rows = source_states(connection)
     report = [_source(config, source, rows.get(source.id), now) for source in config.sources]
     if include_unknown:
         known = {source.id for source in config.sources}
@@ -94,7 +91,7 @@ def _sources(
     return report
 
 
-def _stored_only(row: Any) -> Report:
+def _stored_only(row: SourceState) -> Report:
     """A source the store knows but the (broken) config on disk does not validate."""
     return {
         "id": row.id,
@@ -111,7 +108,7 @@ def _stored_only(row: Any) -> Report:
     }
 
 
-def _source(config: Config, source: SourceConfig, row: Any, now: datetime) -> Report:
+def _source(config: Config, source: SourceConfig, row: SourceState | None, now: datetime) -> Report:
     last_run = row.last_run_at if row is not None else None
     return {
         "id": source.id,
@@ -142,13 +139,11 @@ def next_run(
     return next_fire(trigger, now)
 
 
-def _counts(store: Store, status: Any, channel: Any) -> dict[str, dict[str, int]]:
-    query = select(channel, status, func.count()).group_by(channel, status)
-    result: dict[str, dict[str, int]] = {}
+def _counts(store: Store) -> dict[str, dict[str, dict[str, int]]]:
+    from alerts.ledger.summary import status_counts
+
     with store.connect() as connection:
-        for kind, state, count in connection.execute(query):
-            result.setdefault(str(kind), {})[str(state)] = int(count)
-    return result
+        return status_counts(connection)
 
 
 def _recipients(config: Config, store: Store, now: datetime) -> list[Report]:

@@ -12,12 +12,11 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.http import Response
-from sqlalchemy import delete, insert, select
 
 from crawler.crawl.runtime import Runtime, current_runtime
-from crawler.store.schema import http_validators
 from crawler.store.types import utcnow
 from crawler.store.urls import url_fingerprint
+from crawler.store.validators import Validators, read_validators, save_validators
 
 
 class ConditionalGetMiddleware:
@@ -26,7 +25,7 @@ class ConditionalGetMiddleware:
     def __init__(self, crawler: Any, runtime: Runtime) -> None:
         self.crawler = crawler
         self.runtime = runtime
-        self.pending: dict[str, dict[str, Any]] = {}
+        self.pending: dict[str, Validators] = {}
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -38,11 +37,7 @@ class ConditionalGetMiddleware:
         if store is None or not request.meta.get("pw_index") or request.meta.get("retry_times"):
             return
         with store.connect() as connection:
-            row = connection.execute(
-                select(http_validators.c.etag, http_validators.c.last_modified).where(
-                    http_validators.c.url_fp == url_fingerprint(request.url)
-                )
-            ).first()
+            row = read_validators(connection, request.url)
         if row is None:
             return
         if row.etag:
@@ -55,12 +50,8 @@ class ConditionalGetMiddleware:
             etag = _header(response, b"ETag")
             modified = _header(response, b"Last-Modified")
             if etag or modified:
-                self.pending[url_fingerprint(request.url)] = {
-                    "url": request.url,
-                    "etag": etag,
-                    "last_modified": modified,
-                    "status": response.status,
-                }
+                fresh = Validators(request.url, etag, modified, response.status)
+                self.pending[url_fingerprint(request.url)] = fresh
         return response
 
     def spider_closed(self, spider: Any, reason: str) -> None:
@@ -73,13 +64,8 @@ class ConditionalGetMiddleware:
         # item is stored from the listing and its page retried from `article_retries`.
         if stats.get_value("presswatch/store_errors", 0):
             return
-        now = utcnow()
-        rows = [{"url_fp": fp, "checked_at": now, **row} for fp, row in self.pending.items()]
         with store.begin() as connection:
-            connection.execute(
-                delete(http_validators).where(http_validators.c.url_fp.in_(list(self.pending)))
-            )
-            connection.execute(insert(http_validators), rows)
+            save_validators(connection, self.pending.values(), utcnow())
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -1,1 +1,1 @@
-"""The store: schema, migrations, items, runs and the delivery ledger."""
+"""The store: schema, migrations, and the owner modules of the tables (see store.py)."""

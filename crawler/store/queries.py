@@ -202,3 +202,19 @@ def _item_text(row: Any) -> ItemText:
     return ItemText(
         int(row.id), row.source_id, row.title, row.body, row.summary, row.language, baseline
     )
+
+
+def last_first_seen(connection: Connection, source_id: str, since: datetime) -> datetime | None:
+    """When the source's newest item was stored, looking only at items first seen since
+    `since` (through ix_items_source_seen), never every item the source ever had."""
+    query = select(func.max(items.c.first_seen_at)).where(
+        items.c.first_seen_at >= since, items.c.source_id == source_id
+    )
+    value: datetime | None = connection.execute(query).scalar()
+    return value
+
+
+def item_counts(connection: Connection) -> dict[str, int]:
+    """How many items each source has stored."""
+    query = select(items.c.source_id, func.count()).group_by(items.c.source_id)
+    return {str(source_id): int(count) for source_id, count in connection.execute(query)}

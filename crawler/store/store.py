@@ -1,4 +1,10 @@
-"""The Store: one engine, transactions, and the only way the rest of presswatch reaches data."""
+"""The Store: one engine and its transactions; each table is read and written by its owner.
+
+Outside crawler.store code opens a connection here and hands it to a table's owner module
+(crawler.store.items, .queries, .sources, .matches, ...; the ledger for deliveries and
+messages): only owners import crawler.store.schema, and dialect differences live in
+crawler.store.dialect. docs/architecture.md lists the owners.
+"""
 
 from __future__ import annotations
 
