@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from crawler.config import Config, load_config, resolve_config_dir
+from crawler.config import Config, resolve_config_dir
 from crawler.logs import configure_logging
 from crawler.store.store import Store
+from spiders.catalog import load_config
 
 
 @dataclass

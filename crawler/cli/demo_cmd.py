@@ -10,12 +10,13 @@ from typing import Any
 
 import click
 
-from crawler.config import Config, load_config
+from crawler.config import Config
 from crawler.demo.config import write_demo_config
 from crawler.demo.server import DemoServer
 from crawler.formatting import format_seconds, plural
 from crawler.store.queries import item_counts
 from crawler.store.store import Store
+from spiders.catalog import load_config
 
 
 @click.command("demo")

@@ -92,13 +92,13 @@ def status(app: AppContext, as_json: bool) -> None:
     A broken config on disk (the daemon keeps running on its old one) is a warning, not an
     error: the store's state is still shown, from the parts of the config that are valid.
     """
-    from crawler.config.partial import load_config_partial
     from crawler.daemon.render import to_json, to_text
     from crawler.daemon.status import collect_status
     from crawler.store.store import Store
     from crawler.store.types import utcnow
+    from spiders.catalog import load_config_or_parts
 
-    config, error = load_config_partial(app.config_dir)
+    config, error = load_config_or_parts(app.config_dir)
     if error is not None:
         click.echo(f"warning: the configuration on disk is invalid; {error}", err=True)
         click.echo(

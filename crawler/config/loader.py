@@ -19,7 +19,7 @@ from crawler.config.models import (
     SourcesFile,
 )
 from crawler.config.queries import check_queries
-from crawler.config.spidercheck import check_spiders
+from crawler.config.spidercheck import SpiderCatalog, check_spiders
 from crawler.config.validation import validate
 from crawler.config.xref import check_references
 from crawler.config.yamlfile import LoadedYaml, read_yaml
@@ -90,8 +90,17 @@ def resolve_config_dir(option: str | Path | None, environ: Mapping[str, str] | N
     return Path(option or env.get("PRESSWATCH_CONFIG") or "config")
 
 
-def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Config:
-    """Load and validate everything; raise ConfigError listing every problem."""
+def load_config(
+    directory: Path,
+    environ: Mapping[str, str] | None = None,
+    *,
+    spiders: SpiderCatalog | None = None,
+) -> Config:
+    """Load and validate everything; raise ConfigError listing every problem.
+
+    `spiders` (spiders.configdir.ConfigSpiders) loads the custom spiders and checks the
+    spider sources against them; without it they are neither loaded nor checked.
+    """
     env = dict(os.environ if environ is None else environ)
     if not directory.is_dir():
         where = str(directory.absolute())
@@ -105,7 +114,7 @@ def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Co
     rule_list = [r for f in rules for r in f.rules]
     if settings is not None:
         issues.extend(check_references(settings, source_list, rule_list, source_files, rule_files))
-    issues.extend(check_spiders(directory, source_list, source_files, env))
+    issues.extend(check_spiders(directory, source_list, source_files, env, spiders))
     if issues or settings is None:
         raise ConfigError(sort_issues(issues))
     files = {f"source:{k}": v for k, v in source_files.items()}

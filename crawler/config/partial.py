@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from crawler.config.loader import SETTINGS_FILE, Config, _load_many, load_config
 from crawler.config.models import SettingsConfig, SourcesFile
+from crawler.config.spidercheck import SpiderCatalog
 from crawler.config.yamlfile import read_yaml
 from crawler.errors import ConfigError
 
@@ -25,12 +26,15 @@ _ESSENTIAL = ("database", "data_dir")
 
 
 def load_config_partial(
-    directory: Path, environ: Mapping[str, str] | None = None
+    directory: Path,
+    environ: Mapping[str, str] | None = None,
+    *,
+    spiders: SpiderCatalog | None = None,
 ) -> tuple[Config, ConfigError | None]:
     """The whole config and None; or, if it is broken, its valid parts and the error."""
     env = dict(os.environ if environ is None else environ)
     try:
-        return load_config(directory, env), None
+        return load_config(directory, env, spiders=spiders), None
     except ConfigError as exc:
         error = exc
     settings = _salvage_settings(directory, env)

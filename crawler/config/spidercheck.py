@@ -2,7 +2,10 @@
 
 A source must name a known spider, and its `params:` must validate against that spider's
 `Params` model; problems carry the source file, line and key like every other config error.
-The spiders package is imported only when the configuration has custom spiders.
+The spider registry lives in the spiders package, above this one: the loader's caller hands
+it in as a `SpiderCatalog` (spiders.configdir.ConfigSpiders), so config never imports
+spiders. Without a catalog, spider sources and files are not checked (nor loaded): every
+command that crawls passes one.
 
 The config directory is code now: `loose_permissions` lists spider files (and the folder)
 that others than their owner may write.
@@ -12,9 +15,11 @@ from __future__ import annotations
 
 import dataclasses
 import stat
-import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Protocol
+
+from pydantic import BaseModel
 
 from crawler.config.models import SourceConfig, SpiderSource
 from crawler.config.validation import validate
@@ -23,6 +28,26 @@ from crawler.errors import ConfigIssue
 
 FOLDER = "spiders"
 _WRITERS = (("group", stat.S_IWGRP), ("others", stat.S_IWOTH))
+
+
+class SpiderCatalog(Protocol):
+    """The spider registry, as the config check needs it."""
+
+    def load(self, directory: Path) -> list[ConfigIssue]:
+        """Register plugin spiders and the directory's spider files; every problem (the
+        registry is left as it was when a file has one)."""
+
+    def params_model(self, name: str) -> type[BaseModel] | None:
+        """The `Params` model of the spider called `name`; KeyError when none is."""
+
+    def known_text(self) -> str:
+        """The known spider names, for an error message."""
+
+    def snapshot(self) -> Callable[[], None]:
+        """Remember the registry now; the callable puts it back."""
+
+    def forget(self) -> None:
+        """Unregister the spiders an earlier load took from a config directory."""
 
 
 def spider_files(directory: Path) -> list[Path]:
@@ -44,48 +69,50 @@ def check_spiders(
     sources: Iterable[SourceConfig],
     source_files: Mapping[str, str],
     environ: Mapping[str, str],
+    catalog: SpiderCatalog | None,
 ) -> list[ConfigIssue]:
     """Load plugin and config-directory spiders; check each spider source against them."""
     sources = list(sources)
-    if not has_custom_spiders(directory, sources):
-        loaded = sys.modules.get("spiders.configdir")
-        if loaded is not None:  # an earlier load registered spider files: they are gone now
-            loaded.forget_config_spiders()
+    if catalog is None:
         return []
-    from spiders.configdir import load_spider_files
-    from spiders.registry import Snapshot
-
-    previous = Snapshot.take()
-    issues = load_spider_files(directory)
+    if not has_custom_spiders(directory, sources):
+        catalog.forget()  # an earlier load registered spider files: they are gone now
+        return []
+    restore = catalog.snapshot()
+    issues = catalog.load(directory)
     files: dict[str, LoadedYaml | None] = {}
     for source in sources:
         if isinstance(source, SpiderSource):
             name = source_files.get(source.id, "sources")
             if name not in files:
                 files[name] = read_yaml(directory / name, name, environ)[0]
-            issues.extend(_check_source(source, name, files[name], failed_files=bool(issues)))
+            loaded = files[name]
+            issues.extend(_check_source(source, name, loaded, catalog, failed_files=bool(issues)))
     if issues:
-        previous.restore()  # a rejected configuration leaves the spiders as they were
+        restore()  # a rejected configuration leaves the spiders as they were
     return issues
 
 
 def _check_source(
-    source: SpiderSource, name: str, loaded: LoadedYaml | None, *, failed_files: bool
+    source: SpiderSource,
+    name: str,
+    loaded: LoadedYaml | None,
+    catalog: SpiderCatalog,
+    *,
+    failed_files: bool,
 ) -> list[ConfigIssue]:
-    from spiders.base import BaseSourceSpider
-    from spiders.registry import known_text
-
     prefix = _source_path(source.id, loaded)
-    spider = BaseSourceSpider.custom.get(source.spider)
-    if spider is None:
+    try:
+        model = catalog.params_model(source.spider)
+    except KeyError:
         hint = " (spider files with errors are not loaded)" if failed_files else ""
-        message = f'unknown spider "{source.spider}" (known: {known_text()}){hint}'
+        message = f'unknown spider "{source.spider}" (known: {catalog.known_text()}){hint}'
         return [_issue(name, (*prefix, "spider"), message, loaded)]
-    if spider.Params is None:
+    if model is None:
         return []  # reported where the spider is defined
     params = LoadedYaml(name, source.params, _lines_under(loaded, (*prefix, "params")))
     try:
-        _, found = validate(spider.Params, params)
+        _, found = validate(model, params)
     except Exception as exc:  # a validator in the spider's own code failed
         message = f"params could not be checked: {type(exc).__name__}: {exc}"
         return [_issue(name, (*prefix, "params"), message, loaded)]

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.config import Config, load_config
+from crawler.config import Config
 from crawler.config.models import SourceConfig
 from crawler.crawl.records import is_first_run, record_run
 from crawler.crawl.runtime import Runtime, current_runtime, set_runtime
@@ -22,6 +22,7 @@ from crawler.errors import PresswatchError
 from crawler.scrapy_settings import build_settings
 from crawler.store.store import Store
 from crawler.store.types import utcnow
+from spiders.catalog import load_config
 
 
 def crawl_source(

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 
-from crawler.config import Config, load_config
+from crawler.config import Config
 from crawler.daemon import lock, ports
 from crawler.daemon import state as state_module
 from crawler.daemon.catchup import CatchUp, plan_from_store
@@ -19,6 +19,7 @@ from crawler.errors import ConfigError
 from crawler.store.store import Store
 from crawler.store.types import utcnow
 from scheduler import apply_specs, build_scheduler, job_specs
+from spiders.catalog import load_config
 
 log = logging.getLogger("presswatch.daemon")
 POLL_SECONDS = 0.2

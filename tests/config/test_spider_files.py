@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from crawler.config import load_config
 from crawler.errors import ConfigError
 from spiders.base import BaseSourceSpider
+from spiders.catalog import load_config
 from spiders.registry import Snapshot
 from tests.sites import write_config
 

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crawler.config import Config, load_config
+from crawler.config import Config
 from crawler.crawl import RunSummary, run_crawls
 from crawler.store.schema import items, sources
 from crawler.store.store import Store
+from spiders.catalog import load_config
 
 __all__ = ["crawl", "rows"]
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from crawler.config import load_config
 from crawler.errors import ConfigError
 from spiders.base import BaseSourceSpider
+from spiders.catalog import load_config
 from tests.crawl.conftest import crawl, rows
 from tests.sites import (
     ARTICLE_SELECTORS,
