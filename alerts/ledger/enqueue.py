@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from alerts.ledger.routing import Channel, channels_for, route_rules
 from crawler.config import Config
 from crawler.config.models import RecipientConfig
+from crawler.store.dialect import insert_ignore, transaction_lock
 from crawler.store.schema import deliveries, items, rule_matches
 
 CHUNK = 500
@@ -61,8 +61,7 @@ def enqueue(connection: Connection, config: Config, now: datetime) -> int:
 
 
 def _lock(connection: Connection) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK})")
+    transaction_lock(connection, ADVISORY_LOCK)
 
 
 def _unseen(connection: Connection, config: Config) -> list[_Match]:
@@ -130,9 +129,7 @@ def _add(
 
 
 def _insert_ignoring_conflicts(connection: Connection, values: dict[str, Any]) -> Any:
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(deliveries).values(values).on_conflict_do_nothing()
-    return sqlite.insert(deliveries).values(values).on_conflict_do_nothing()
+    return insert_ignore(connection, deliveries).values(values)
 
 
 def _mark_enqueued(connection: Connection, match_ids: Sequence[int], now: datetime) -> None:

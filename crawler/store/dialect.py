@@ -30,3 +30,10 @@ def optimize(connection: Connection) -> None:
     (PostgreSQL's autovacuum does this by itself)."""
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("PRAGMA optimize")
+
+
+def transaction_lock(connection: Connection, key: int) -> None:
+    """Serialize transactions that take the same `key` until they end: a PostgreSQL
+    advisory lock (SQLite's writers already take turns on the database's write lock)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({int(key)})")
