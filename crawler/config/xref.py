@@ -1,4 +1,4 @@
-"""Cross-file checks: rule queries parse, and rules, recipients and groups refer to real things."""
+"""Cross-file checks: rules, recipients and groups refer to real things (see also queries.py)."""
 
 from __future__ import annotations
 
