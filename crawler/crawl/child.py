@@ -16,7 +16,7 @@ from typing import Any
 from crawler.config import Config, load_config
 from crawler.config.models import SourceConfig
 from crawler.crawl.records import is_first_run, record_run
-from crawler.crawl.runtime import Runtime, current_runtime, set_runtime
+from crawler.crawl.runtime import Runtime
 from crawler.crawl.summary import RunSummary
 from crawler.errors import PresswatchError
 from crawler.scrapy_settings import build_settings
@@ -40,18 +40,18 @@ def crawl_source(
     store = None if dry_run_output else Store.from_config(config, migrate_schema=False)
     started = utcnow()
     first = True if store is None else is_first_run(store, source.id)
-    set_runtime(Runtime(config, source, store, first, limit, dry_run_output, started))
+    runtime = Runtime(config, source, store, first, limit, dry_run_output, started)
     settings = build_settings(config, source, dry_run=store is None)
     settings["CLOSESPIDER_TIMEOUT"] = max(
         5.0, config.settings.crawl.source_timeout.total_seconds() - 5
     )
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
-    process.crawl(crawler)
+    process.crawl(crawler, runtime=runtime)
     process.start()
     stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
     run = RunSummary.from_stats(source.id, started, stats, str(stats.get("finish_reason", "")))
-    run.messages = list(current_runtime().notes.get("messages", []))
+    run.messages = list(runtime.notes.get("messages", []))
     if store is None:
         return run
     try:

@@ -14,7 +14,7 @@ from scrapy import Request, signals
 from scrapy.http import Response
 from sqlalchemy import delete, insert, select
 
-from crawler.crawl.runtime import Runtime, current_runtime
+from crawler.crawl.runtime import Runtime, runtime_of
 from crawler.store.schema import http_validators
 from crawler.store.types import utcnow
 from crawler.store.urls import url_fingerprint
@@ -31,7 +31,7 @@ class ConditionalGetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ConditionalGetMiddleware:
-        return cls(crawler, current_runtime())
+        return cls(crawler, runtime_of(crawler))
 
     def process_request(self, request: Request) -> None:
         store = self.runtime.store

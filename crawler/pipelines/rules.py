@@ -14,7 +14,7 @@ from sqlalchemy import Connection, insert, select
 
 from alerts.rules import MatchDocument, RuleEngine, RuleHit, RuleSpec
 from crawler.config.models import RuleConfig
-from crawler.crawl.runtime import current_runtime
+from crawler.crawl.runtime import runtime_of
 from crawler.pipelines import items_stored
 from crawler.store.items import InsertOutcome, StoredItem
 from crawler.store.schema import rule_matches
@@ -38,6 +38,7 @@ class RulesPipeline:
 
     def __init__(self, crawler: Any) -> None:
         self.stats = crawler.stats
+        self.runtime = runtime_of(crawler)
         self.engine: RuleEngine | None = None
         self.tags: frozenset[str] = frozenset()
         crawler.signals.connect(self.items_stored, signal=items_stored)
@@ -47,7 +48,7 @@ class RulesPipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        runtime = current_runtime()
+        runtime = self.runtime
         rules = runtime.config.enabled_rules
         self.engine = RuleEngine.from_rules(rule_spec(r) for r in rules) if rules else None
         self.tags = frozenset(runtime.source.tags)

@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from crawler.crawl.runtime import current_runtime
+from crawler.crawl.runtime import runtime_of
 from crawler.items import ArticleItem
 from crawler.pipelines import items_stored
 from crawler.store.items import InsertOutcome, ItemRecord, prepare_records
@@ -32,6 +32,7 @@ class StorePipeline:
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
+        self.runtime = runtime_of(crawler)
         self.flush_every = crawler.settings.getint("PRESSWATCH_FLUSH_EVERY", 25)
         self.backlog = crawler.settings.getint("PRESSWATCH_STORE_BACKLOG", 2)
         self.buffer: list[ItemRecord] = []
@@ -43,7 +44,7 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.store = current_runtime().store
+        self.store = self.runtime.store
         if self.store is not None:
             self.writer = BatchWriter(self.backlog)
 
@@ -101,7 +102,7 @@ class StorePipeline:
 
     def _count_failure(self, error: Exception) -> None:
         self.crawler.stats.inc_value("presswatch/store_errors")
-        current_runtime().notes.setdefault("messages", []).append(f"store: {error}"[:300])
+        self.runtime.notes.setdefault("messages", []).append(f"store: {error}"[:300])
 
     @staticmethod
     def _report_failure(future: Future[InsertOutcome]) -> None:

@@ -17,7 +17,7 @@ from scrapy.signalmanager import SignalManager
 from sqlalchemy import Connection, func, select
 
 from crawler.config import load_config
-from crawler.crawl.runtime import Runtime, set_runtime
+from crawler.crawl.runtime import Runtime
 from crawler.items import ArticleItem
 from crawler.pipelines import items_stored
 from crawler.pipelines.store import StorePipeline
@@ -42,11 +42,16 @@ def pipeline(
 ) -> Iterator[StorePipeline]:
     """A store pipeline on SQLite and on PostgreSQL (the `store` fixture's two dialects)."""
     config = load_config(write_config(tmp_path, [listing_source(fixture_site)]))
-    set_runtime(Runtime(config, config.source("fixture-listing"), store))
+    runtime = Runtime(config, config.source("fixture-listing"), store)
     # pydispatcher keeps receivers per sender, process-wide: a sender of this test's own
     # keeps one test's subscribers out of the next.
     signals = SignalManager(sender=object())
-    crawler = SimpleNamespace(settings=Settings(), stats=Stats(), signals=signals)
+    crawler = SimpleNamespace(
+        settings=Settings(),
+        stats=Stats(),
+        signals=signals,
+        spider=SimpleNamespace(runtime=runtime),
+    )
     pipeline = StorePipeline(crawler)
     pipeline.open_spider()
     try:
