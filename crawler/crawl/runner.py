@@ -28,9 +28,9 @@ from datetime import datetime
 from pathlib import Path
 
 from crawler.config import Config
+from crawler.crawl.processes import descendants, live
 from crawler.crawl.records import record_run
 from crawler.crawl.summary import RunSummary
-from crawler.crawl.processes import descendants, live
 from crawler.store.store import Store
 from crawler.store.types import utcnow
 
