@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from alerts import ledger
 from crawler.config import Config
-from crawler.daemon import ports
 from crawler.daemon.timing import cron_fired_since, digest_trigger, source_overdue
 from crawler.store.schema import sources as sources_table
 from crawler.store.store import Store
@@ -63,10 +63,13 @@ def read_last_runs(store: Store) -> dict[str, datetime | None]:
 
 
 def read_last_digests(store: Store, config: Config) -> dict[str, datetime | None]:
-    """Each enabled recipient's last digest time."""
-    return {
-        r.key: ports.last_digest_at(store, r.key) for r in config.settings.recipients if r.enabled
-    }
+    """Each enabled recipient's last digest time (composed: sent or still being retried)."""
+    with store.connect() as connection:
+        return {
+            r.key: ledger.last_digest(connection, r.key)
+            for r in config.settings.recipients
+            if r.enabled
+        }
 
 
 def plan_from_store(
