@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from alerts import ledger
+from alerts.ledger import last_digest
 from crawler.config import Config
 from crawler.daemon.timing import cron_fired_since, digest_trigger, source_overdue
 from crawler.store.schema import sources as sources_table
@@ -66,9 +66,7 @@ def read_last_digests(store: Store, config: Config) -> dict[str, datetime | None
     """Each enabled recipient's last digest time (composed: sent or still being retried)."""
     with store.connect() as connection:
         return {
-            r.key: ledger.last_digest(connection, r.key)
-            for r in config.settings.recipients
-            if r.enabled
+            r.key: last_digest(connection, r.key) for r in config.settings.recipients if r.enabled
         }
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import wraps
 from typing import Concatenate
 
-from alerts import dispatch
+from alerts.dispatch import deliver_digests, deliver_immediate, retry_due
 from crawler.crawl import RunSummary
 from crawler.crawl.records import record_run
 from crawler.daemon import lock
@@ -73,7 +73,7 @@ def crawl_job(state: DaemonState, source_id: str) -> None:
     log.info("crawl %s finished: %s", source_id, _describe(summaries))
     if any(s.items_new or s.items_updated for s in summaries) and not state.stopping.is_set():
         # a new or updated item may have matched a rule
-        dispatch.deliver_immediate(state.config, state.store, now=utcnow())
+        deliver_immediate(state.config, state.store, now=utcnow())
 
 
 def _record_failure(state: DaemonState, source_id: str, started: datetime, exc: Exception) -> None:
@@ -96,13 +96,13 @@ def _describe(summaries: list[RunSummary]) -> str:
 def digest_job(state: DaemonState, recipient_key: str) -> None:
     """Send one recipient's digest (covering everything since their last one)."""
     log.info("digest for %s", recipient_key)
-    dispatch.deliver_digests(state.config, state.store, recipient=recipient_key, now=utcnow())
+    deliver_digests(state.config, state.store, recipient=recipient_key, now=utcnow())
 
 
 @guarded
 def retry_job(state: DaemonState) -> None:
     """Retry deliveries whose backoff has passed."""
-    dispatch.retry_due(state.config, state.store, now=utcnow())
+    retry_due(state.config, state.store, now=utcnow())
 
 
 @guarded

@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from alerts import dispatch
-from alerts.dispatch import DispatchReport
+from alerts.dispatch import DispatchReport, deliver_digests, deliver_immediate, retry_due
 from crawler.config import Config
 from crawler.crawl import run_crawls
 from crawler.daemon import lock
@@ -38,12 +37,12 @@ def run_once(config: Config, *, digest: bool = False, crawls: CrawlRunner = run_
 
 def _cycle(config: Config, store: Store, crawls: CrawlRunner, *, digest: bool) -> int:
     delivery = _Deliveries()
-    delivery.attempt("retrying due deliveries", lambda: dispatch.retry_due(config, store))
+    delivery.attempt("retrying due deliveries", lambda: retry_due(config, store))
     ids = [source.id for source in config.enabled_sources]
     crawled_ok = _crawl(config, ids, crawls)
-    delivery.attempt("sending immediate alerts", lambda: dispatch.deliver_immediate(config, store))
+    delivery.attempt("sending immediate alerts", lambda: deliver_immediate(config, store))
     if digest:
-        delivery.attempt("sending digests", lambda: dispatch.deliver_digests(config, store))
+        delivery.attempt("sending digests", lambda: deliver_digests(config, store))
     code = 0
     if ids and not crawled_ok:
         log.error("every crawl failed")

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from alerts import dispatch
 from crawler.crawl import RunSummary
+from crawler.daemon import jobs
 from crawler.daemon.catchup import CatchUp, plan_catch_up
 from crawler.daemon.lock import Holder
 from crawler.daemon.state import DaemonState
@@ -105,11 +105,11 @@ def test_started_scheduler_runs_one_crawl_and_one_digest(
     crawls: list[list[str]] = []
     digests: list[str | None] = []
     monkeypatch.setattr(
-        dispatch,
+        jobs,
         "deliver_digests",
         lambda *_a, recipient=None, **_k: digests.append(recipient) or [],
     )
-    monkeypatch.setattr(dispatch, "deliver_immediate", lambda *_a, **_k: [])
+    monkeypatch.setattr(jobs, "deliver_immediate", lambda *_a, **_k: [])
     now = datetime.now(UTC)
     last_runs: dict[str, datetime | None] = {
         "hourly": now - timedelta(hours=5),

@@ -66,13 +66,14 @@ def install() -> None:
     import alerts.dispatch
     import alerts.ledger
     import crawler.crawl.child
+    import crawler.daemon.once
     import crawler.pipelines.store
     import crawler.store.writer
 
     wrap(crawler.store.writer, "insert_items", after, "in_store_txn")
     wrap(crawler.pipelines.store.StorePipeline, "flush", after, "after_store_commit")
     wrap(crawler.crawl.child, "record_run", before, "before_record_run")
-    wrap(alerts.dispatch, "deliver_immediate", before, "before_deliver")
+    wrap(crawler.daemon.once, "deliver_immediate", before, "before_deliver")
     wrap(alerts.ledger, "enqueue", after, "in_enqueue_txn")
     wrap(smtplib.SMTP, "data", before, "mid_send")
     wrap(alerts.ledger, "mark_sent", before, "after_accept")
