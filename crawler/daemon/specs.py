@@ -28,6 +28,7 @@ from crawler.daemon.timing import (
     source_zone,
     zone,
 )
+from crawler.formatting import format_schedule
 
 CRAWL_EXECUTOR = "crawls"
 CATCH_UP_SPREAD = timedelta(seconds=10)
@@ -103,8 +104,7 @@ def _source_specs(
             now=now,
             interval_override=interval_override,
         )
-        every = interval_of(source, interval_override)
-        schedule = f"every {every}" if every else f"cron {source.schedule.cron}"
+        schedule = format_schedule(interval_of(source, interval_override), source.schedule.cron)
         signature = f"{schedule}/{source_zone(config, source)}/{jitter_seconds(config)}"
         first = _soon(config, now, rng) if source.id in plan.sources else None
         yield JobSpec(

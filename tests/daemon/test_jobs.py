@@ -82,12 +82,10 @@ def test_a_crawl_job_that_raises_is_a_failed_run_with_its_reason(
     assert source.health == "error"
     assert "the crawl machinery broke" in source.health_detail
     assert run.source_id == "alpha" and run.errors == 1
-    [shown] = collect_status(daemon_state.config, daemon_state.store, utcnow())["sources"]
-    assert (
-        shown["health"] == "error"
-        and "Broken: the crawl machinery broke" in (shown["health_detail"])
-    )
-    assert shown["last_run_at"] is not None  # not "now (due)" as if it had never run
+    [shown] = collect_status(daemon_state.config, daemon_state.store, utcnow()).sources
+    assert shown.health == "error"
+    assert "Broken: the crawl machinery broke" in (shown.health_detail or "")
+    assert shown.last_run_at is not None  # not "now (due)" as if it had never run
     failures = [r for r in caplog.records if "alpha" in r.getMessage() and r.levelno >= 30]
     assert len(failures) == 1, [r.getMessage() for r in caplog.records]
     assert "Broken: the crawl machinery broke" in failures[0].getMessage()
