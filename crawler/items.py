@@ -27,11 +27,6 @@ class ArticleItem:
     published_date: date | None = None
     published_precision: str | None = None
 
-    @property
-    def backfill_skipped(self) -> bool:
-        """Remembered on a source's first run without being fetched (older than backfill)."""
-        return bool(self.extra.get("backfill_skipped"))
-
     def to_record(self) -> ItemRecord:
         """The store's view of this item (the same fields)."""
         return ItemRecord(**asdict(self))
