@@ -80,3 +80,22 @@ def test_a_module_the_preload_cannot_import_is_logged(caplog: pytest.LogCaptureF
         preload.try_import("crawler.no_such_module", failed)
     assert failed == ["crawler.no_such_module"]
     assert "could not import crawler.no_such_module: ModuleNotFoundError" in caplog.text
+
+
+def test_a_crawl_run_by_hand_shows_scrapys_log_with_log_level_debug(
+    fixture_site: FixtureSiteServer, tmp_path: Path
+) -> None:
+    config_dir = write_config(tmp_path, [listing_source(fixture_site)])
+    command = [sys.executable, "-m", "crawler.crawl.child", "fixture-listing"]
+    command += ["--config", str(config_dir), "--dry-run", str(tmp_path / "items.jsonl")]
+    quiet = subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
+    loud = subprocess.run(
+        [*command, "--log-level", "DEBUG"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert quiet.returncode == loud.returncode == 0, loud.stderr[-2000:]
+    assert "DEBUG: Crawled (200)" in loud.stderr
+    assert "DEBUG" not in quiet.stderr
