@@ -5,9 +5,9 @@ vocabulary; a few in a thousand carry policy phrases in inflected forms), then t
 console's search (index candidates confirmed by the rule engine, first page of 50) for
 typical phrase queries, and the plain FTS5 query alone, and prints medians and their ratio.
 
-    python bench/search.py                         # 1,000,000 items on SQLite
-    python bench/search.py --items 100000 --db postgresql
-    python bench/search.py --keep /tmp/search.db   # reuse a built SQLite store
+    python -m bench.search                         # 1,000,000 items on SQLite
+    python -m bench.search --items 100000 --db postgresql
+    python -m bench.search --keep /tmp/search.db   # reuse a built SQLite store
 
 "index ms" is the index lookup alone (FTS5 MATCH on SQLite, the pg_trgm LIKEs on
 PostgreSQL) for the same first page of candidate ids; "ratio" is search time over it.
@@ -19,15 +19,12 @@ import argparse
 import hashlib
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, insert, select, text
 

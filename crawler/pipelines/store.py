@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 from twisted.internet.defer import Deferred
 
 from alerts.rules import ItemMatcher
-from crawler.crawl.runtime import Runtime, current_runtime
+from crawler.crawl.runtime import Runtime, runtime_of
 from crawler.items import ArticleItem
 from crawler.store.clusters import NearDuplicates
 from crawler.store.items import InsertOutcome, ItemRecord, prepare_records
@@ -44,6 +44,7 @@ class StorePipeline:
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
+        self.runtime = runtime_of(crawler)
         self.flush_every = crawler.settings.getint("PRESSWATCH_FLUSH_EVERY", 25)
         self.backlog = crawler.settings.getint("PRESSWATCH_STORE_BACKLOG", 2)
         self.buffer: list[ItemRecord] = []
@@ -56,11 +57,10 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        runtime = current_runtime()
-        self.store = runtime.store
+        self.store = self.runtime.store
         if self.store is not None:
             self.writer = BatchWriter(self.backlog)
-            self.after_store = self._hooks(runtime)
+            self.after_store = self._hooks(self.runtime)
 
     def _hooks(self, runtime: Runtime) -> list[AfterStore]:
         """Clustering, then rule matching (when rules are enabled), each counted."""
@@ -127,7 +127,7 @@ class StorePipeline:
 
     def _count_failure(self, error: Exception) -> None:
         self.crawler.stats.inc_value("presswatch/store_errors")
-        current_runtime().notes.setdefault("messages", []).append(f"store: {error}"[:300])
+        self.runtime.notes.setdefault("messages", []).append(f"store: {error}"[:300])
 
     @staticmethod
     def _report_failure(future: Future[InsertOutcome]) -> None:

@@ -161,13 +161,13 @@ def sources_overview(config: Config, store: Store, now: datetime) -> list[dict[s
         totals = {sid: int(n) for sid, n in connection.execute(count)}
     feeds = {s.id: list(s.urls) for s in config.sources if s.kind == "feed"}
     out = []
-    for entry in report["sources"]:
-        counts = per_day.get(entry["id"], Counter())
+    for entry in report.sources:
+        counts = per_day.get(entry.id, Counter())
         out.append(
-            entry
+            asdict(entry)
             | {
-                "item_count": totals.get(entry["id"], 0),
-                "feeds": feeds.get(entry["id"], []),
+                "item_count": totals.get(entry.id, 0),
+                "feeds": feeds.get(entry.id, []),
                 "per_day": [counts[d] for d in range(SPARK_DAYS)],
             }
         )
