@@ -22,12 +22,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from alerts.rules import MatchDocument
+from crawler import __version__
 from crawler.config import Config
 from crawler.errors import QuerySyntaxError
 from crawler.store.store import Store
 from crawler.store.types import utcnow
 from crawler.web import data
 from crawler.web.auth import CSRF_FIELD, SESSION_COOKIE, Guard, csrf_ok, csrf_token, keep_csrf
+from crawler.web.openapi import OPENAPI_PATH, openapi_document
 from crawler.web.render import make_environment
 from crawler.web.search import SearchFilters, SearchPage, has_index, search
 
@@ -93,6 +95,7 @@ def create_app(config: Config, store: Store, guard: Guard) -> Starlette:
         Route("/api/rules", _h(console, api_rules)),
         Route("/api/rules/check", _h(console, api_rule_check)),
         Route("/api/deliveries", _h(console, api_deliveries)),
+        Route(OPENAPI_PATH, _h(console, api_openapi)),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [Middleware(_GuardMiddleware, guard=guard)]
@@ -383,11 +386,16 @@ API_DOC = {
     "GET /api/rules": "rules with match counts",
     "GET /api/rules/check?q=": "parse a query: ok, or the error and its column",
     "GET /api/deliveries": "ledger backlog per recipient and failing deliveries",
+    f"GET {OPENAPI_PATH}": "this API as an OpenAPI 3.1 document",
 }
 
 
 def api_index(console: Console, request: Request) -> Response:
-    return _json({"endpoints": API_DOC, "documentation": "docs/web.md"})
+    return _json({"endpoints": API_DOC, "openapi": OPENAPI_PATH, "documentation": "docs/web.md"})
+
+
+def api_openapi(console: Console, request: Request) -> Response:
+    return _json(openapi_document(__version__))
 
 
 def api_items(console: Console, request: Request) -> Response:
@@ -423,8 +431,11 @@ def api_search(console: Console, request: Request) -> Response:
 
 
 def has_index_text(console: Console) -> str:
+    """The index search candidates come from: FTS5 (SQLite), pg_trgm (PostgreSQL) or none."""
     with console.store.connect() as connection:
-        return "fts5" if has_index(connection) else "none"
+        if not has_index(connection):
+            return "none"
+        return "fts5" if connection.dialect.name == "sqlite" else "pg_trgm"
 
 
 def api_sources(console: Console, request: Request) -> Response:
