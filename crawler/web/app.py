@@ -29,6 +29,7 @@ from crawler.store.store import Store
 from crawler.store.types import utcnow
 from crawler.web import data
 from crawler.web.auth import CSRF_FIELD, SESSION_COOKIE, Guard, csrf_ok, csrf_token, keep_csrf
+from crawler.web.feeds import FeedLinks, no_feeds
 from crawler.web.openapi import OPENAPI_PATH, openapi_document
 from crawler.web.render import make_environment
 from crawler.web.search import SearchFilters, SearchPage, has_index, search
@@ -55,6 +56,7 @@ class Console:
     config: Config
     store: Store
     guard: Guard
+    feeds: FeedLinks = no_feeds
 
     def __post_init__(self) -> None:
         self.templates = make_environment()
@@ -65,6 +67,7 @@ class Console:
             request=request,
             csrf=csrf_token(request),
             logged_in=self.guard.required and SESSION_COOKIE in request.cookies,
+            feeds=self.feeds(self.config),
             **context,
         )
         response = HTMLResponse(html, status_code=status)
@@ -72,9 +75,14 @@ class Console:
         return response
 
 
-def create_app(config: Config, store: Store, guard: Guard) -> Starlette:
-    """The console for `config`'s store; `guard` decides who may use it."""
-    console = Console(config, store, guard)
+def create_app(
+    config: Config, store: Store, guard: Guard, feeds: FeedLinks = no_feeds
+) -> Starlette:
+    """The console for `config`'s store; `guard` decides who may use it.
+
+    `feeds` lists the published Atom feeds the pages link (none until feeds exist).
+    """
+    console = Console(config, store, guard, feeds)
     routes = [
         Route("/", lambda request: RedirectResponse("/search", 303)),
         Route("/search", _h(console, search_page)),
@@ -301,6 +309,7 @@ def rules_page(console: Console, request: Request) -> Response:
         found=found,
         error=error,
         scanned=data.PLAYGROUND_ITEMS,
+        rule_feeds={f.rule_id: f for f in console.feeds(console.config) if f.rule_id},
     )
 
 
