@@ -231,12 +231,17 @@ def rule_yaml(query: str) -> str:
 def search_page(console: Console, request: Request) -> Response:
     page, error = _run_search(console, request)
     args = dict(request.query_params)
+    limit = _int(request, "limit", PAGE_SIZE, 500) or PAGE_SIZE
     more = None
-    if (
-        page is not None
-        and page.next_before is not None
-        and len(page.results) >= (_int(request, "limit", PAGE_SIZE, 500) or PAGE_SIZE)
-    ):
+    browse = None
+    if page is None and error is None:  # no query: the newest items passing the filters
+        with console.store.connect() as connection:
+            browse = data.recent_items(
+                connection, limit, _int(request, "before", None), _filters(request)
+            )
+        if len(browse) == limit:
+            more = "/search?" + urlencode(args | {"before": str(browse[-1]["id"])})
+    elif page is not None and page.next_before is not None and len(page.results) >= limit:
         more = "/search?" + urlencode(args | {"before": str(page.next_before)})
     return console.page(
         request,
@@ -244,6 +249,7 @@ def search_page(console: Console, request: Request) -> Response:
         400 if error else 200,
         args=args,
         page=page,
+        browse=browse,
         error=error,
         more=more,
         rule_yaml=rule_yaml(args["q"].strip()) if page is not None else None,

@@ -340,3 +340,20 @@ def test_published_feeds_are_linked(archive: Archive) -> None:
         assert 'rel="alternate"' in client.get("/search").text
     with TestClient(create_app(archive.config, archive.store, guard)) as client:
         assert "application/atom+xml" not in client.get("/rules").text  # none until feeds exist
+
+
+def test_search_without_a_query_lists_the_newest_items_passing_the_filters(
+    client: TestClient, archive: Archive
+) -> None:
+    """What the sources page's source links open: that source's newest items."""
+    page = client.get("/search", params={"source": "wire"})
+    assert page.status_code == 200
+    listed = [int(i) for i in re.findall(r'href="/items/(\d+)"', page.text)]
+    wire = [archive.ids["https://wire.example/2"], archive.ids["https://wire.example/1"]]
+    assert listed == sorted(wire, reverse=True)
+    everything = client.get("/search").text
+    assert len(re.findall(r'href="/items/(\d+)"', everything)) == len(archive.ids)
+    first = client.get("/search", params={"limit": 1}).text
+    older = re.search(r'href="(/search\?[^"]+)" id="more"', first)
+    assert older is not None and "before=" in older.group(1)
+    assert client.get("/search", params={"lang": "xx"}).text.count("No stored item passes") == 1
