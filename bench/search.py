@@ -1,4 +1,4 @@
-"""Benchmark: archive search over 1,000,000 stored items (SQLite FTS5 trigram + rule engine).
+"""Benchmark: archive search over 1,000,000 stored items (full-text index + rule engine).
 
 Builds a store of synthetic press items (English and Russian text from a realistic
 vocabulary; a few in a thousand carry policy phrases in inflected forms), then times the
@@ -6,11 +6,13 @@ console's search (index candidates confirmed by the rule engine, first page of 5
 typical phrase queries, and the plain FTS5 query alone, and prints medians and their ratio.
 
     python bench/search.py                         # 1,000,000 items on SQLite
-    python bench/search.py --items 100000 --db postgresql
     python bench/search.py --keep /tmp/search.db   # reuse a built SQLite store
+    python bench/search.py --db postgresql         # built once (COPY) into a kept schema
 
-"index ms" is the index lookup alone (FTS5 MATCH on SQLite, the pg_trgm LIKEs on
-PostgreSQL) for the same first page of candidate ids; "ratio" is search time over it.
+"index ms" is the plain index query alone for a first page of candidate ids: FTS5 MATCH
+on SQLite; on PostgreSQL the same LIKE conditions in one `ORDER BY item_id DESC LIMIT 50`
+query, planned by PostgreSQL. "ratio" is search time over it (below 1: the console's own
+candidate plan beat the plain query).
 """
 
 from __future__ import annotations
