@@ -44,6 +44,8 @@ def main(out: Path = DOCS) -> None:
                 browser.set_window_size(1280, 860)
                 for name, path in PAGES.items():
                     browser.get(base + path.format(item=11))
+                    if name == "console-search.png":  # show "Save as rule" open
+                        browser.find_element("css selector", "#save-rule summary").click()
                     browser.save_screenshot(str(out / name))
                     print(f"wrote {out / name}")
         finally:

@@ -357,3 +357,8 @@ def test_search_without_a_query_lists_the_newest_items_passing_the_filters(
     older = re.search(r'href="(/search\?[^"]+)" id="more"', first)
     assert older is not None and "before=" in older.group(1)
     assert client.get("/search", params={"lang": "xx"}).text.count("No stored item passes") == 1
+
+
+def test_root_opens_the_search(client: TestClient) -> None:
+    answer = client.get("/", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/search"
