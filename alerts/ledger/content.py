@@ -210,6 +210,7 @@ def _already_alerted(connection: Connection, batch: Batch, item_ids: Sequence[in
         query = select(deliveries.c.item_id).where(
             and_(
                 deliveries.c.recipient == batch.recipient,
+                deliveries.c.endpoint == batch.endpoint,
                 deliveries.c.channel == "immediate",
                 deliveries.c.status == "sent",
                 deliveries.c.item_id.in_(chunk),

@@ -134,3 +134,69 @@ def undelivered_digest(connection: Connection, recipient: str) -> dict[str, Any]
     if row is None or row.status == "sent":
         return None
     return dict(row._mapping)
+
+
+@dataclass
+class EndpointLedger:
+    """One endpoint's backlog: each endpoint of a recipient is retried on its own."""
+
+    recipient: str
+    endpoint: str
+    pending: int = 0
+    failed: int = 0
+    dead: int = 0
+    last_error: str | None = None
+    last_error_channel: str | None = None
+    next_attempt_at: datetime | None = None
+    last_sent_at: datetime | None = None
+
+    @property
+    def has_backlog(self) -> bool:
+        return bool(self.pending or self.failed or self.dead)
+
+
+def summarize_endpoints(connection: Connection) -> list[EndpointLedger]:
+    """Counts per (recipient, endpoint), sorted, with each endpoint's newest error."""
+    entries: dict[tuple[str, str], EndpointLedger] = {}
+
+    def entry(recipient: str, endpoint: str) -> EndpointLedger:
+        return entries.setdefault((recipient, endpoint), EndpointLedger(recipient, endpoint))
+
+    d, m = deliveries.c, messages.c
+    waiting = (
+        select(d.recipient, d.endpoint, d.status, func.count())
+        .where(d.status.in_(("pending", "failed")))
+        .group_by(d.recipient, d.endpoint, d.status)
+    )
+    for recipient, endpoint, status, count in connection.execute(waiting):
+        setattr(entry(recipient, endpoint), status, int(count))
+    dead = (
+        select(m.recipient, m.endpoint, func.count())
+        .where(m.status == "dead")
+        .group_by(m.recipient, m.endpoint)
+    )
+    for recipient, endpoint, count in connection.execute(dead):
+        entry(recipient, endpoint).dead = int(count)
+    sent = (
+        select(m.recipient, m.endpoint, func.max(m.sent_at))
+        .where(m.status == "sent")
+        .group_by(m.recipient, m.endpoint)
+    )
+    for recipient, endpoint, when in connection.execute(sent):
+        entry(recipient, endpoint).last_sent_at = when
+    newest = (
+        select(func.max(m.id))
+        .where(m.status.in_(("failed", "dead")), m.last_error.is_not(None))
+        .group_by(m.recipient, m.endpoint)
+    )
+    ids = [int(pk) for pk in connection.execute(newest).scalars()]
+    if ids:
+        rows = select(
+            m.recipient, m.endpoint, m.channel, m.status, m.last_error, m.next_attempt_at
+        ).where(m.id.in_(ids))
+        for row in connection.execute(rows):
+            found = entry(row.recipient, row.endpoint)
+            found.last_error = row.last_error
+            found.last_error_channel = row.channel
+            found.next_attempt_at = row.next_attempt_at if row.status == "failed" else None
+    return [entries[key] for key in sorted(entries)]

@@ -1,0 +1,9 @@
+"""Notifiers: one per medium (email, Apprise chat services, signed webhooks), by name."""
+
+from __future__ import annotations
+
+from alerts.notify.base import Notifier, NotifyContext, Rendered, Ticket
+from alerts.notify.email import EmailNotifier
+from alerts.notify.secrets import Redactor
+
+__all__ = ["EmailNotifier", "Notifier", "NotifyContext", "Redactor", "Rendered", "Ticket"]
