@@ -5,5 +5,14 @@ from __future__ import annotations
 from alerts.notify.base import Notifier, NotifyContext, Rendered, Ticket
 from alerts.notify.email import EmailNotifier
 from alerts.notify.secrets import Redactor
+from alerts.notify.webhook import WebhookNotifier
 
-__all__ = ["EmailNotifier", "Notifier", "NotifyContext", "Redactor", "Rendered", "Ticket"]
+__all__ = [
+    "EmailNotifier",
+    "Notifier",
+    "NotifyContext",
+    "Redactor",
+    "Rendered",
+    "Ticket",
+    "WebhookNotifier",
+]
