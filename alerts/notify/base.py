@@ -15,7 +15,9 @@ from typing import Any, ClassVar
 
 from alerts.delivery import SendResult, Transport
 from alerts.delivery.message import message_id_domain
-from alerts.digest import Digest, DigestRenderer
+from alerts.digest import Digest, DigestRenderer, build_environment
+from alerts.notify.chat import ChatRenderer
+from alerts.notify.names import rule_feed_name
 from alerts.notify.secrets import Redactor
 from crawler.config import Config
 from crawler.config.models import EndpointBase, RecipientConfig
@@ -65,6 +67,22 @@ class NotifyContext:
         return DigestRenderer.from_config(
             self.config.template_dir, subject_prefix=self.config.settings.mail.subject_prefix
         )
+
+    @cached_property
+    def chat_renderer(self) -> ChatRenderer:
+        return ChatRenderer(
+            build_environment(self.config.template_dir),
+            subject_prefix=self.config.settings.mail.subject_prefix,
+        )
+
+    @cached_property
+    def feed_urls(self) -> dict[str, str]:
+        """Rule id -> the URL of its Atom feed (only when `feeds.base_url` is set)."""
+        feeds = self.config.settings.feeds
+        if not feeds.enabled or feeds.base_url is None:
+            return {}
+        base = feeds.base_url.rstrip("/")
+        return {rule.id: f"{base}/{rule_feed_name(rule.id)}" for rule in self.config.rules}
 
     @cached_property
     def domain(self) -> str:
