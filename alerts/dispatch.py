@@ -14,6 +14,7 @@ from typing import Literal
 from sqlalchemy import Connection
 
 from alerts import ledger
+from alerts.feeds import write_feeds
 from alerts.ledger import Batch, LedgerSummary
 from alerts.notify import Notifier, NotifyContext, Ticket
 from crawler.config import Config
@@ -71,6 +72,7 @@ def deliver_digests(
     for target in targets:
         reports.extend(sender.digest(target, now))
     sender.close()
+    write_feeds(config, store)
     return reports
 
 
@@ -84,6 +86,7 @@ def deliver_immediate(
     sender = _Sender(config, store)
     reports = sender.immediate(select_recipients(config, None), now)
     sender.close()
+    write_feeds(config, store)  # after each crawl: the daemon and `crawl` call this
     return reports
 
 
