@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import tempfile
 import uuid
 from collections.abc import Iterable, Sequence
@@ -80,6 +81,8 @@ def write_feeds(config: Config, store: Store) -> list[Path]:
                     changed.append(target)
     except OSError as exc:
         log.warning("cannot write the Atom feeds to %s: %s", directory, exc.strerror or exc)
+    except ValueError as exc:  # feedgen refused an entry: a bug to report, not a lost delivery
+        log.warning("cannot build the Atom feeds: %s", exc)
     return changed
 
 
@@ -166,16 +169,29 @@ def render_feed(
     for entry in reversed(entries):
         item = feed.add_entry()
         item.id(_urn(installation, f"item:{entry.item_id}"))
-        item.title(entry.title)
+        item.title(xml_text(entry.title) or "(untitled)")
+        summary = xml_text(
+            f"{entry.source_id}: {entry.snippet}" if entry.snippet else entry.source_id
+        )
         if entry.url.lower().startswith(("https://", "http://")):
-            item.link(href=entry.url, rel="alternate")
+            item.link(href=xml_text(entry.url), rel="alternate")
+        else:  # no link to offer (javascript:, data:): Atom then wants a content element
+            item.content(summary, type="text")
         item.published(entry.published)
         item.updated(entry.matched)
         for rule_id in entry.rule_ids:
             item.category(term=rule_id)
-        item.summary(f"{entry.source_id}: {entry.snippet}" if entry.snippet else entry.source_id)
+        item.summary(summary)
     document: bytes = feed.atom_str(pretty=True)
     return document
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """`value` without the characters XML 1.0 cannot carry (NUL and other C0 controls)."""
+    return _NOT_XML.sub("", value)
 
 
 def _with_rule(entry: FeedEntry, rule_id: str) -> FeedEntry:

@@ -8,6 +8,7 @@ import feedparser
 
 from alerts.dispatch import deliver_digests, deliver_immediate
 from alerts.feeds import write_feeds
+from crawler.store.schema import items
 from crawler.store.store import Store
 from tests.ledger.seed import NOW, add_item, add_match, seed_matches, write_config
 
@@ -88,3 +89,17 @@ def test_feeds_can_be_turned_off(store: Store, tmp_path: Path) -> None:
     seed_matches(store, 1)
     deliver_digests(off, store, now=NOW)
     assert not (config.data_dir / "feeds").exists()
+
+
+def test_unsafe_links_and_control_characters(store: Store, tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    with store.begin() as connection:
+        item = add_item(connection, "bad\x01title\x1b[31m with <b>markup</b>")
+        add_match(connection, item, "arms")
+        connection.execute(
+            items.update().where(items.c.id == item).values(url="javascript:alert(1)")
+        )
+    write_feeds(config, store)
+    [entry] = _parse(config.data_dir / "feeds" / "rule-arms.atom").entries
+    assert entry.title == "badtitle[31m with <b>markup</b>"
+    assert not entry.get("link", "").startswith("javascript")
