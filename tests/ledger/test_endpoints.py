@@ -11,6 +11,8 @@ from sqlalchemy import select
 from alerts import ledger
 from alerts.dispatch import deliver_digests, deliver_immediate, retry_due
 from alerts.notify.webhook import verify
+from crawler.daemon.render import to_text
+from crawler.daemon.status import collect_status
 from crawler.store.schema import deliveries, messages
 from crawler.store.store import Store
 from tests.delivery.receiver import Receiver
@@ -153,3 +155,28 @@ def test_the_short_form_is_one_email_endpoint(store: Store, tmp_path: Path, serv
         ("email", "immediate"),
         ("email", "digest"),
     ]
+
+
+def test_status_shows_the_backlog_per_endpoint(
+    store: Store, database_url: str, tmp_path: Path, server: Server, hook: Receiver
+) -> None:
+    config = write_config(
+        tmp_path, port=server.port, recipients=_desk(hook), database_url=database_url
+    )
+    seed_matches(store, 2)
+    hook.statuses = [503]
+    deliver_digests(config, store, now=NOW)
+    report = collect_status(config, store, NOW + timedelta(seconds=5))
+    [backlog] = report["backlog"]
+    assert backlog["last_error_channel"] == "digest via webhook"
+    assert "HTTP 503" in backlog["last_error"]
+    [endpoint] = backlog["endpoints"]
+    assert (endpoint["endpoint"], endpoint["failed"], endpoint["pending"]) == ("webhook", 2, 0)
+    assert "last error (digest via webhook): POST http://127.0.0.1:" in to_text(report)
+    with store.connect() as connection:
+        lines = ledger.endpoint_backlog_lines(ledger.summarize_endpoints(connection), str)
+    assert lines[1:3] == [
+        "backlog per endpoint:",
+        "  desk via webhook: 0 pending, 2 failed, 0 given up",
+    ]
+    assert lines[3].startswith("    last error (digest): POST http://127.0.0.1:")
