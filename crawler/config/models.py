@@ -252,19 +252,24 @@ ENDPOINT_KINDS = ("email", "apprise", "webhook")
 
 
 def _endpoint_kind(value: Any) -> str | None:
-    """The tag of an endpoint: which one of email/apprise/webhook it has (None: unclear)."""
+    """The tag of an endpoint: which one of email/apprise/webhook it has (None: unclear).
+
+    Tags are "<kind>-endpoint", not the bare key, so that error locations (which carry the
+    tag) read `endpoints[0].secret` rather than `endpoints[0].webhook.secret`: the config
+    loader drops location parts that are not keys of the file.
+    """
     if isinstance(value, EndpointBase):
-        return value.kind
+        return f"{value.kind}-endpoint"
     if not isinstance(value, dict):
         return None
     present = [kind for kind in ENDPOINT_KINDS if kind in value]
-    return present[0] if len(present) == 1 else None
+    return f"{present[0]}-endpoint" if len(present) == 1 else None
 
 
 Endpoint = Annotated[
-    Annotated[EmailEndpoint, Tag("email")]
-    | Annotated[AppriseEndpoint, Tag("apprise")]
-    | Annotated[WebhookEndpoint, Tag("webhook")],
+    Annotated[EmailEndpoint, Tag("email-endpoint")]
+    | Annotated[AppriseEndpoint, Tag("apprise-endpoint")]
+    | Annotated[WebhookEndpoint, Tag("webhook-endpoint")],
     Discriminator(
         _endpoint_kind,
         custom_error_type="endpoint_kind",
