@@ -20,18 +20,21 @@ import json
 import socket
 import ssl
 import time
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from alerts.delivery import SendResult
 from alerts.digest import Digest
 from alerts.notify.base import Notifier, Rendered, Ticket, accepted
 from alerts.notify.payload import delivery_id, digest_payload, test_payload
+from alerts.notify.secrets import MIN_SECRET
 from crawler.config.models import WebhookEndpoint
 from crawler.errors import DeliveryError
 
 TEMPORARY_STATUS = frozenset({408, 425, 429})
 USER_AGENT = "presswatch-webhook/1"
 MAX_REPLY = 2048
+# A path segment this long is taken for a token (hook ids are 24-64 random characters).
+TOKEN_LENGTH = 16
 
 
 def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
@@ -58,15 +61,23 @@ class WebhookNotifier(Notifier, kind="webhook"):
         return self.endpoint
 
     def secrets(self) -> list[str]:
+        """The signing secret, and what in the URL looks like a token: user and password,
+        query values and long path segments (https://hooks.example/T0K3N...)."""
         secret = self.settings.secret
-        return [secret.get_secret_value()] if secret else []
+        found = [secret.get_secret_value()] if secret else []
+        parts = urlsplit(self.settings.webhook)
+        found += [parts.username or "", parts.password or ""]
+        found += [value for _, value in parse_qsl(parts.query)]
+        found += [segment for segment in parts.path.split("/") if len(segment) >= TOKEN_LENGTH]
+        return [piece for piece in found if len(piece) >= MIN_SECRET]
 
     def describe(self) -> str:
         parts = urlsplit(self.settings.webhook)
         signed = "signed" if self.settings.secret else "unsigned"
         host = parts.hostname or ""
         port = f":{parts.port}" if parts.port else ""
-        return f"POST {parts.scheme}://{host}{port}{parts.path or '/'} ({signed})"
+        where = f"{parts.scheme}://{host}{port}{parts.path or '/'}"
+        return f"POST {self.context.redactor.redact(where)} ({signed})"
 
     def render(self, digest: Digest, ticket: Ticket) -> Rendered:
         body = digest_payload(digest, ticket, self.endpoint.key)
@@ -112,6 +123,10 @@ class WebhookNotifier(Notifier, kind="webhook"):
         if self.settings.secret is not None:
             secret = self.settings.secret.get_secret_value()
             headers["webhook-signature"] = sign(secret, webhook_id, timestamp, body)
+        parts = urlsplit(self.settings.webhook)
+        if parts.username:  # https://user:password@host/...: HTTP basic authentication
+            pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+            headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
         return headers
 
     def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str, str]:

@@ -180,3 +180,18 @@ def test_status_shows_the_backlog_per_endpoint(
         "  desk via webhook: 0 pending, 2 failed, 0 given up",
     ]
     assert lines[3].startswith("    last error (digest): POST http://127.0.0.1:")
+
+
+def test_tokens_in_a_webhook_url_are_redacted(store: Store, tmp_path: Path, hook: Receiver) -> None:
+    token = "T0K3Nabcdef0123456789"
+    url = hook.url(f"/hooks/{token}") + "?key=qs-secret-value"
+    config = write_config(tmp_path, recipients=[{"id": "desk", "endpoints": [{"webhook": url}]}])
+    seed_matches(store, 1)
+    hook.statuses = [404]
+    [report] = deliver_digests(config, store, now=NOW)
+    assert "HTTP 404" in (report.error or "") and "/hooks/***" in (report.error or "")
+    assert token not in (report.error or "") and "qs-secret-value" not in (report.error or "")
+    assert hook.requests[0].path == f"/hooks/{token}?key=qs-secret-value"
+    with store.connect() as connection:
+        stored = connection.execute(select(messages.c.last_error)).scalar_one()
+    assert token not in stored
