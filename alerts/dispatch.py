@@ -115,14 +115,12 @@ def ledger_summary(store: Store) -> LedgerSummary:
 
 
 def select_recipients(config: Config, wanted: str | None) -> list[RecipientConfig]:
-    """Enabled recipients, or the one whose id, key or address is `wanted`."""
+    """Enabled recipients, or the one whose id, key or an email address is `wanted`."""
     enabled = [r for r in config.settings.recipients if r.enabled]
     if wanted is None:
         return enabled
     lowered = wanted.lower()
-    chosen = [
-        r for r in config.settings.recipients if lowered in {r.key.lower(), r.address.lower()}
-    ]
+    chosen = [r for r in config.settings.recipients if lowered in {r.key.lower(), *r.addresses}]
     if not chosen:
         known = ", ".join(r.key for r in config.settings.recipients) or "none"
         raise UsageError(f'unknown recipient "{wanted}" (known: {known})')

@@ -83,7 +83,7 @@ def _expand(names: Iterable[str], groups: Mapping[str, Sequence[str]]) -> frozen
 
 
 def _names(recipient: RecipientConfig) -> frozenset[str]:
-    names = {recipient.address.lower()} if recipient.address else set()
+    names = set(recipient.addresses)
     if recipient.id:
         names.add(recipient.id.lower())
     return frozenset(names)

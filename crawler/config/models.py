@@ -328,6 +328,12 @@ class RecipientConfig(Strict):
             return (EmailEndpoint(email=self.address, cadences=cadences),)
         return tuple(endpoint for endpoint in self.endpoints if endpoint.enabled)
 
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """Every email address of this reader, lower-cased: `address` and email endpoints."""
+        found = [self.address] + [e.email for e in self.endpoints if isinstance(e, EmailEndpoint)]
+        return tuple(dict.fromkeys(a.lower() for a in found if a))
+
     def endpoint(self, key: str) -> EndpointBase | None:
         """The enabled endpoint named `key` (None when removed or disabled)."""
         return next((e for e in self.resolved_endpoints if e.key == key), None)

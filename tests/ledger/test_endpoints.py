@@ -17,7 +17,7 @@ from crawler.store.schema import deliveries, messages
 from crawler.store.store import Store
 from tests.delivery.receiver import Receiver
 from tests.ledger.conftest import Server
-from tests.ledger.seed import ALICE, NOW, parse, seed_matches, write_config
+from tests.ledger.seed import ALICE, NOW, parse, seed_matches, text_of, write_config
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -195,3 +195,21 @@ def test_tokens_in_a_webhook_url_are_redacted(store: Store, tmp_path: Path, hook
     with store.connect() as connection:
         stored = connection.execute(select(messages.c.last_error)).scalar_one()
     assert token not in stored
+
+
+def test_a_reader_without_address_is_found_by_its_endpoint_email(
+    store: Store, tmp_path: Path, server: Server, hook: Receiver
+) -> None:
+    rules = [{"id": "arms", "name": "Arms control", "query": "arms", "recipients": [ALICE]}]
+    recipients = [*_desk(hook), {"address": "other@example.org"}]
+    config = write_config(tmp_path, port=server.port, recipients=recipients, rules=rules)
+    seed_matches(store, 1)
+    reports = deliver_digests(config, store, recipient=ALICE.upper(), now=NOW)
+    assert sorted((r.recipient, r.endpoint, r.items) for r in reports) == [
+        ("desk", "email", 1),
+        ("desk", "webhook", 1),
+    ]
+    [mail] = server.handler.received
+    message = parse(mail.data)
+    assert str(message["To"]) == f"Desk <{ALICE}>"
+    assert "Daily digest for Desk," in text_of(message)
