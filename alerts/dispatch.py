@@ -63,15 +63,14 @@ def deliver_digests(
     """
     now = now or utcnow()
     targets = select_recipients(config, recipient)
-    sender = _Sender(config, store, preview, dry_run=dry_run)
-    if dry_run:
-        return sender.dry_run_digests(targets, now)
-    with store.begin() as connection:
-        ledger.enqueue(connection, config, now)
-    reports = sender.immediate(targets, now)
-    for target in targets:
-        reports.extend(sender.digest(target, now))
-    sender.close()
+    with _Sender(config, store, preview, dry_run=dry_run) as sender:
+        if dry_run:
+            return sender.dry_run_digests(targets, now)
+        with store.begin() as connection:
+            ledger.enqueue(connection, config, now)
+        reports = sender.immediate(targets, now)
+        for target in targets:
+            reports.extend(sender.digest(target, now))
     write_feeds(config, store)
     return reports
 
@@ -83,9 +82,8 @@ def deliver_immediate(
     now = now or utcnow()
     with store.begin() as connection:
         ledger.enqueue(connection, config, now)
-    sender = _Sender(config, store)
-    reports = sender.immediate(select_recipients(config, None), now)
-    sender.close()
+    with _Sender(config, store) as sender:
+        reports = sender.immediate(select_recipients(config, None), now)
     write_feeds(config, store)  # after each crawl: the daemon and `crawl` call this
     return reports
 
@@ -93,13 +91,11 @@ def deliver_immediate(
 def retry_due(config: Config, store: Store, *, now: datetime | None = None) -> list[DispatchReport]:
     """Re-send failed messages whose backoff has passed, and messages orphaned by a crash."""
     now = now or utcnow()
-    sender = _Sender(config, store)
     recipients = {r.key: r for r in config.settings.recipients if r.enabled}
     with store.connect() as connection:
         due = ledger.outstanding(connection, now)
-    reports = [r for pk in due if (r := sender.resend(pk, recipients, now, force=False))]
-    sender.close()
-    return reports
+    with _Sender(config, store) as sender:
+        return [r for pk in due if (r := sender.resend(pk, recipients, now, force=False))]
 
 
 def last_digest_at(store: Store, recipient_key: str) -> datetime | None:
@@ -142,6 +138,12 @@ class _Sender:
         self._filter = self.context.redactor.filter()
         for handler in logging.getLogger().handlers:
             handler.addFilter(self._filter)
+
+    def __enter__(self) -> _Sender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         for notifier in self._notifiers.values():
