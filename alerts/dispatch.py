@@ -162,9 +162,9 @@ class _Sender:
         """One alert per endpoint with pending immediate deliveries (enqueued before)."""
         reports: list[DispatchReport] = []
         for target in targets:
+            # Every endpoint, not only those taking alerts now: alerts enqueued before a
+            # cadence was changed still go out (none enqueued: no message is opened).
             for endpoint in target.resolved_endpoints:
-                if "immediate" not in endpoint.cadences:
-                    continue
                 with self.store.begin() as connection:
                     batch = ledger.open_batch(
                         connection,
