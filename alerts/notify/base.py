@@ -29,7 +29,7 @@ class Ticket:
     """What the ledger says about one message: its stable id, when it was composed, for whom.
 
     `message_id` is the same on every retry of the message, so receivers can de-duplicate
-    (a Message-ID for mail, the `webhook-id` for webhooks, the `id` in a chat's JSON).
+    (the Message-ID of mail, the `webhook-id` of webhooks; chat services take no id).
     """
 
     message_id: str
