@@ -213,3 +213,37 @@ def test_a_reader_without_address_is_found_by_its_endpoint_email(
     message = parse(mail.data)
     assert str(message["To"]) == f"Desk <{ALICE}>"
     assert "Daily digest for Desk," in text_of(message)
+
+
+def test_dry_run_renders_every_endpoint_and_records_nothing(
+    store: Store, tmp_path: Path, server: Server, hook: Receiver
+) -> None:
+    config = write_config(tmp_path, port=server.port, recipients=_desk(hook))
+    seed_matches(store, 2)
+    preview = tmp_path / "preview.html"
+    reports = deliver_digests(config, store, now=NOW, dry_run=True, preview=preview)
+    assert sorted((r.endpoint, r.status, r.items) for r in reports) == [
+        ("email", "dry-run", 2),
+        ("webhook", "dry-run", 2),
+    ]
+    assert "arms statement 0" in preview.read_text(encoding="utf-8")
+    assert not hook.requests and not server.handler.received
+    assert _by_endpoint(store) == {}
+
+
+def test_a_disabled_endpoint_keeps_its_messages_for_later(
+    store: Store, tmp_path: Path, server: Server, hook: Receiver
+) -> None:
+    config = write_config(tmp_path, port=server.port, recipients=_desk(hook))
+    seed_matches(store, 1)
+    hook.statuses = [503]
+    deliver_digests(config, store, now=NOW)
+    paused = _desk(hook)
+    paused[0]["endpoints"][1]["enabled"] = False
+    config = write_config(tmp_path, port=server.port, recipients=paused)
+    assert retry_due(config, store, now=NOW + timedelta(minutes=2)) == []
+    assert _by_endpoint(store)["webhook"] == ["pending"]  # claimed, left for later
+    config = write_config(tmp_path, port=server.port, recipients=_desk(hook))
+    later = NOW + timedelta(minutes=2) + ledger.LEASE + timedelta(minutes=1)
+    [sent] = retry_due(config, store, now=later)
+    assert (sent.endpoint, sent.status) == ("webhook", "sent")
