@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -137,3 +138,39 @@ def join_names(names: Iterable[str], limit: int = 3) -> str:
 def safe_url(url: str) -> str:
     """`url` when it is http(s), else "" (no javascript: or data: links in a digest)."""
     return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+# Characters that start Markdown syntax anywhere in a line (CommonMark, Slack, Telegram,
+# Discord, Matrix): escaped with a backslash so a hostile title stays text.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~>=])")
+
+
+def markdown_escape(value: str) -> str:
+    """`value` on one line with every Markdown-significant character backslash-escaped."""
+    return _escape_run(one_line(value))
+
+
+def _escape_run(value: str) -> str:
+    """Escaped, whitespace runs collapsed but kept at the edges (a piece of a snippet)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _WHITESPACE_RUN.sub(" ", value))
+
+
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def markdown_url(url: str) -> str:
+    """A link target safe inside `(...)`: http(s) only, with spaces, parentheses and angle
+    brackets percent-encoded ("" for anything else)."""
+    safe = safe_url(url.strip())
+    return "".join(_URL_ESCAPES.get(ch, ch) for ch in safe)
+
+
+_URL_ESCAPES = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "\n": "", "\r": ""}
+
+
+def highlight_markdown(snippet: Snippet) -> str:
+    """The snippet escaped for Markdown, each hit in **bold**."""
+    return "".join(
+        f"**{markdown_escape(piece)}**" if hit else _escape_run(piece)
+        for piece, hit in snippet.pieces
+    )

@@ -81,6 +81,9 @@ def build_environment(template_dir: Path | None = None) -> Environment:
         join_names=formatting.join_names,
         title_list=formatting.title_list,
         safe_url=formatting.safe_url,
+        md=formatting.markdown_escape,
+        md_url=formatting.markdown_url,
+        hl_md=formatting.highlight_markdown,
     )
     return env
 

@@ -1,5 +1,8 @@
 """The delivery ledger: every match delivered once, nothing lost while mail is down.
 
+Every row is keyed by recipient *and endpoint* (the notifier: "email", a chat service, a
+webhook), so each endpoint of a reader is composed, sent and retried on its own.
+
 Guarantee: **at-least-once with the same Message-ID.** A message is marked `sent` only after
 the transport accepted it. If the process dies between the server's acceptance and that mark,
 the message stays `pending`; once its lease (`LEASE`, 10 minutes) expires the next run re-sends
@@ -23,6 +26,7 @@ State machine (see docs/delivery.md):
 from __future__ import annotations
 
 from alerts.ledger.batches import (
+    EMAIL,
     LEASE,
     Batch,
     backoff,
@@ -36,25 +40,32 @@ from alerts.ledger.batches import (
 )
 from alerts.ledger.content import build_digest, parse_snippets
 from alerts.ledger.enqueue import enqueue
-from alerts.ledger.routing import Channel, channels_for, route_rules
+from alerts.ledger.routing import Channel, channels_for, endpoint_channels, route_rules
 from alerts.ledger.summary import (
+    EndpointLedger,
     LedgerSummary,
     RecipientLedger,
+    endpoint_backlog_lines,
     last_digest,
     summarize,
+    summarize_endpoints,
     undelivered_digest,
 )
 
 __all__ = [
+    "EMAIL",
     "LEASE",
     "Batch",
     "Channel",
+    "EndpointLedger",
     "LedgerSummary",
     "RecipientLedger",
     "backoff",
     "build_digest",
     "channels_for",
     "claim",
+    "endpoint_backlog_lines",
+    "endpoint_channels",
     "enqueue",
     "has_unattached",
     "last_digest",
@@ -66,5 +77,6 @@ __all__ = [
     "parse_snippets",
     "route_rules",
     "summarize",
+    "summarize_endpoints",
     "undelivered_digest",
 ]

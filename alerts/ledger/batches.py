@@ -21,6 +21,8 @@ from crawler.store.schema import deliveries, messages
 LEASE = timedelta(minutes=10)
 RETRYABLE = ("pending", "failed")
 MESSAGE_ID_PREFIX = {"digest": "digest", "immediate": "alert"}
+# The endpoint a recipient's `address:` stands for, and that rows from before 0010 belong to.
+EMAIL = "email"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Batch:
     created_at: datetime
     period_start: datetime
     attempts: int
+    endpoint: str = EMAIL  # the recipient's endpoint (notifier) it goes to
 
 
 def open_batch(
@@ -45,18 +48,20 @@ def open_batch(
     period_start: datetime,
     domain: str,
     require_items: bool = False,
+    endpoint: str = EMAIL,
 ) -> Batch | None:
     """Create a pending message and attach every unattached pending/failed delivery of
-    `recipient` on `channel` to it; None when `require_items` and there are none.
+    `recipient`'s `endpoint` on `channel` to it; None when `require_items` and there are none.
 
     Run inside one transaction: the message exists exactly when its deliveries are attached.
     """
-    if require_items and not has_unattached(connection, recipient, channel):
+    if require_items and not has_unattached(connection, recipient, channel, endpoint):
         return None
     placeholder = f"<unassigned.{uuid.uuid4().hex}@presswatch.invalid>"
     values = {
         "recipient": recipient,
         "channel": channel,
+        "endpoint": endpoint,
         "message_id": placeholder,
         "status": "pending",
         "attempts": 0,
@@ -68,31 +73,34 @@ def open_batch(
     assert inserted is not None
     pk = int(inserted[0])
     # The installation id keeps IDs apart across databases (a reset, a move to PostgreSQL,
-    # two installations writing to one reader); the row id keeps them stable across retries.
+    # two installations writing to one reader); the row id keeps them stable across retries
+    # (and apart across endpoints: each endpoint's message is a row of its own).
     key = f"{MESSAGE_ID_PREFIX[channel]}:{installation_id(connection)}:{recipient}:{pk}"
     message_id = make_message_id(key, domain)
     connection.execute(update(messages).where(messages.c.id == pk).values(message_id=message_id))
     attached = connection.execute(
         update(deliveries)
-        .where(_unattached(recipient, channel))
+        .where(_unattached(recipient, channel, endpoint))
         .values(message=pk, status="pending", next_attempt_at=None)
     ).rowcount
     if require_items and attached == 0:  # a concurrent run took them first
         connection.execute(messages.delete().where(messages.c.id == pk))
         return None
-    return Batch(pk, recipient, channel, message_id, now, period_start, 0)
+    return Batch(pk, recipient, channel, message_id, now, period_start, 0, endpoint)
 
 
-def has_unattached(connection: Connection, recipient: str, channel: Channel) -> bool:
-    """Whether `recipient` has deliveries on `channel` waiting for a message."""
-    return bool(
-        connection.execute(select(exists().where(_unattached(recipient, channel)))).scalar()
-    )
+def has_unattached(
+    connection: Connection, recipient: str, channel: Channel, endpoint: str = EMAIL
+) -> bool:
+    """Whether `recipient`'s `endpoint` has deliveries on `channel` waiting for a message."""
+    query = select(exists().where(_unattached(recipient, channel, endpoint)))
+    return bool(connection.execute(query).scalar())
 
 
-def _unattached(recipient: str, channel: str) -> ColumnElement[bool]:
+def _unattached(recipient: str, channel: str, endpoint: str) -> ColumnElement[bool]:
     return and_(
         deliveries.c.recipient == recipient,
+        deliveries.c.endpoint == endpoint,
         deliveries.c.channel == channel,
         deliveries.c.message.is_(None),
         deliveries.c.status.in_(RETRYABLE),
@@ -105,6 +113,7 @@ def outstanding(
     *,
     recipient: str | None = None,
     channel: Channel | None = None,
+    endpoint: str | None = None,
     force: bool = False,
 ) -> list[int]:
     """Ids of unsent messages a run may (re-)send now, oldest first: failed ones whose
@@ -114,6 +123,8 @@ def outstanding(
         query = query.where(messages.c.recipient == recipient)
     if channel is not None:
         query = query.where(messages.c.channel == channel)
+    if endpoint is not None:
+        query = query.where(messages.c.endpoint == endpoint)
     return [int(pk) for pk in connection.execute(query).scalars()]
 
 
@@ -130,7 +141,14 @@ def claim(connection: Connection, pk: int, now: datetime, *, force: bool = False
     row = connection.execute(select(messages).where(messages.c.id == pk)).one()
     period = row.period_start or row.created_at
     return Batch(
-        pk, row.recipient, row.channel, row.message_id, row.created_at, period, row.attempts
+        pk,
+        row.recipient,
+        row.channel,
+        row.message_id,
+        row.created_at,
+        period,
+        row.attempts,
+        row.endpoint,
     )
 
 
@@ -217,12 +235,17 @@ def backoff(attempts: int, policy: DeliveryConfig) -> timedelta:
     return delay
 
 
-def last_sent_digest(connection: Connection, recipient: str) -> datetime | None:
-    """When the last digest that reached `recipient` was composed (the next period's start)."""
+def last_sent_digest(
+    connection: Connection, recipient: str, endpoint: str | None = None
+) -> datetime | None:
+    """When the last digest that reached `recipient` (through `endpoint`; any endpoint when
+    None) was composed: the start of that endpoint's next period."""
     query = select(func.max(messages.c.created_at)).where(
         messages.c.recipient == recipient,
         messages.c.channel == "digest",
         messages.c.status == "sent",
     )
+    if endpoint is not None:
+        query = query.where(messages.c.endpoint == endpoint)
     value: datetime | None = connection.execute(query).scalar()
     return value

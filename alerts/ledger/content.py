@@ -73,7 +73,7 @@ def build_digest(
         health, failing = _health(connection, names, batch.created_at)
         checked = _sources_checked(connection, batch.period_start)
     return Digest(
-        recipient=Recipient.from_config(recipient, config.settings.timezone),
+        recipient=_reader(recipient, config.settings.timezone),
         generated_at=batch.created_at,
         period_start=batch.period_start,
         sections=_sections(config, grouped),
@@ -83,6 +83,12 @@ def build_digest(
         sources_configured=len(config.enabled_sources) if kind == "digest" else None,
         kind=kind,
     )
+
+
+def _reader(recipient: RecipientConfig, timezone: str) -> Recipient:
+    """Who reads it: the reader's first email address, else its id (endpoints without mail)."""
+    address = recipient.addresses[0] if recipient.addresses else recipient.key
+    return Recipient(address, recipient.name, recipient.timezone or timezone)
 
 
 def _article_unavailable(extra: Any) -> str:
@@ -210,6 +216,7 @@ def _already_alerted(connection: Connection, batch: Batch, item_ids: Sequence[in
         query = select(deliveries.c.item_id).where(
             and_(
                 deliveries.c.recipient == batch.recipient,
+                deliveries.c.endpoint == batch.endpoint,
                 deliveries.c.channel == "immediate",
                 deliveries.c.status == "sent",
                 deliveries.c.item_id.in_(chunk),

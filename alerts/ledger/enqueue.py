@@ -9,15 +9,21 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from alerts.ledger.routing import Channel, channels_for, route_rules
+from alerts.ledger.routing import Channel, endpoint_channels, route_rules
 from crawler.config import Config
-from crawler.config.models import RecipientConfig
 from crawler.store.dialect import insert_ignore, transaction_lock
 from crawler.store.schema import deliveries, items, rule_matches
 
 CHUNK = 500
 # Serializes enqueue across processes on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
 ADVISORY_LOCK = 0x70726573  # "pres"
+
+
+@dataclass(frozen=True)
+class _Target:
+    recipient: str
+    endpoint: str
+    channel: Channel
 
 
 @dataclass(frozen=True)
@@ -32,9 +38,10 @@ class _Match:
 def enqueue(connection: Connection, config: Config, now: datetime) -> int:
     """Create pending deliveries for every rule match not yet enqueued; return rows created.
 
-    Each match is routed (see `route_rules`) to recipients and channels. Matches of duplicate
+    Each match is routed (see `route_rules`) to recipients, then to each of their endpoints
+    on the channels (cadences) that endpoint takes (see `endpoint_channels`). Matches of duplicate
     items (`items.duplicate_of` set) create nothing. A near-duplicate cluster reaches a
-    recipient once per channel: later members are skipped (the digest lists their sources
+    recipient's endpoint once per channel: later members are skipped (the digest lists their sources
     under "also published by"). An item matched by several rules gets one row per recipient
     and channel, under the rule with the lowest `priority` number. Idempotent and safe under
     concurrency: each match is marked `enqueued_at`, inserts use ON CONFLICT DO NOTHING, and
@@ -54,8 +61,9 @@ def enqueue(connection: Connection, config: Config, now: datetime) -> int:
         if match.duplicate or rule is None:
             continue
         for recipient in routes.get(rule.id, ()):
-            for channel in channels_for(rule, recipient):
-                created += _add(connection, match, recipient, channel, clusters, now)
+            for endpoint, channel in endpoint_channels(rule, recipient):
+                target = _Target(recipient.key, endpoint, channel)
+                created += _add(connection, match, target, clusters, now)
     _mark_enqueued(connection, [m.match_id for m in matches], now)
     return created
 
@@ -88,38 +96,46 @@ def _unseen(connection: Connection, config: Config) -> list[_Match]:
 
 def _delivered_clusters(
     connection: Connection, cluster_ids: Iterable[int | None]
-) -> set[tuple[str, str, int]]:
-    """(recipient, channel, cluster id) already present in the ledger."""
+) -> set[tuple[_Target, int]]:
+    """(recipient, endpoint, channel) and cluster id already present in the ledger."""
     wanted = [c for c in cluster_ids if c is not None]
-    seen: set[tuple[str, str, int]] = set()
+    seen: set[tuple[_Target, int]] = set()
     for start in range(0, len(wanted), CHUNK):
         query = (
-            select(deliveries.c.recipient, deliveries.c.channel, items.c.cluster_id)
+            select(
+                deliveries.c.recipient,
+                deliveries.c.endpoint,
+                deliveries.c.channel,
+                items.c.cluster_id,
+            )
             .join(items, items.c.id == deliveries.c.item_id)
             .where(items.c.cluster_id.in_(wanted[start : start + CHUNK]))
         )
-        seen.update((r.recipient, r.channel, r.cluster_id) for r in connection.execute(query))
+        seen.update(
+            (_Target(r.recipient, r.endpoint, r.channel), r.cluster_id)
+            for r in connection.execute(query)
+        )
     return seen
 
 
 def _add(
     connection: Connection,
     match: _Match,
-    recipient: RecipientConfig,
-    channel: Channel,
-    clusters: set[tuple[str, str, int]],
+    target: _Target,
+    clusters: set[tuple[_Target, int]],
     now: datetime,
 ) -> int:
     if match.cluster_id is not None:
-        key = (recipient.key, channel, match.cluster_id)
+        key = (target, match.cluster_id)
         if key in clusters:
             return 0
         clusters.add(key)
     values = {
-        "recipient": recipient.key,
+        "recipient": target.recipient,
+        "endpoint": target.endpoint,
         "item_id": match.item_id,
         "rule_id": match.rule_id,
-        "channel": channel,
+        "channel": target.channel,
         "status": "pending",
         "attempts": 0,
         "created_at": now,

@@ -47,6 +47,18 @@ def channels_for(rule: RuleConfig, recipient: RecipientConfig) -> tuple[Channel,
     return ("digest",)
 
 
+def endpoint_channels(rule: RuleConfig, recipient: RecipientConfig) -> list[tuple[str, Channel]]:
+    """(endpoint key, channel) pairs a match of `rule` goes to: the channels of
+    `channels_for` that each enabled endpoint of the reader takes (its `cadences`)."""
+    wanted = channels_for(rule, recipient)
+    return [
+        (endpoint.key, channel)
+        for endpoint in recipient.resolved_endpoints
+        for channel in wanted
+        if channel in endpoint.cadences
+    ]
+
+
 def _receives(recipient: RecipientConfig, rule: RuleConfig, named: frozenset[str]) -> bool:
     if named and _names(recipient) & named:
         return True
@@ -71,7 +83,7 @@ def _expand(names: Iterable[str], groups: Mapping[str, Sequence[str]]) -> frozen
 
 
 def _names(recipient: RecipientConfig) -> frozenset[str]:
-    names = {recipient.address.lower()}
+    names = set(recipient.addresses)
     if recipient.id:
         names.add(recipient.id.lower())
     return frozenset(names)

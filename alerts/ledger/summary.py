@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from alerts.ledger.batches import EMAIL
 from crawler.store.schema import deliveries, messages
 
 
@@ -24,6 +26,8 @@ class RecipientLedger:
     last_error_channel: str | None = None
     next_attempt_at: datetime | None = None  # when that message is retried (None: not retried)
     last_sent_at: datetime | None = None
+    # Each endpoint with a backlog, retried on its own (see `summarize_endpoints`).
+    endpoints: list[EndpointLedger] = field(default_factory=list)
 
 
 @dataclass
@@ -70,6 +74,9 @@ def summarize(connection: Connection) -> LedgerSummary:
     )
     for recipient, when in connection.execute(sent):
         _entry(entries, recipient).last_sent_at = when
+    for endpoint in summarize_endpoints(connection):
+        if endpoint.has_backlog:
+            _entry(entries, endpoint.recipient).endpoints.append(endpoint)
     return LedgerSummary(dict(sorted(entries.items())))
 
 
@@ -86,6 +93,7 @@ def _last_errors(connection: Connection, entries: dict[str, RecipientLedger]) ->
     query = select(
         messages.c.recipient,
         messages.c.channel,
+        messages.c.endpoint,
         messages.c.status,
         messages.c.last_error,
         messages.c.next_attempt_at,
@@ -93,7 +101,9 @@ def _last_errors(connection: Connection, entries: dict[str, RecipientLedger]) ->
     for row in connection.execute(query):
         entry = _entry(entries, row.recipient)
         entry.last_error = row.last_error
-        entry.last_error_channel = row.channel
+        # "digest" for mail, as before endpoints; "digest via webhook" for another endpoint
+        via = f" via {row.endpoint}" if row.endpoint != EMAIL else ""
+        entry.last_error_channel = f"{row.channel}{via}"
         entry.next_attempt_at = row.next_attempt_at if row.status == "failed" else None
 
 
@@ -159,3 +169,90 @@ def digest_items_per_rule(connection: Connection) -> dict[str, int]:
         .group_by(deliveries.c.rule_id)
     )
     return {str(rule): int(count) for rule, count in connection.execute(query)}
+
+
+@dataclass
+class EndpointLedger:
+    """One endpoint's backlog: each endpoint of a recipient is retried on its own."""
+
+    recipient: str
+    endpoint: str
+    pending: int = 0
+    failed: int = 0
+    dead: int = 0
+    last_error: str | None = None
+    last_error_channel: str | None = None
+    next_attempt_at: datetime | None = None
+    last_sent_at: datetime | None = None
+
+    @property
+    def has_backlog(self) -> bool:
+        return bool(self.pending or self.failed or self.dead)
+
+
+def summarize_endpoints(connection: Connection) -> list[EndpointLedger]:
+    """Counts per (recipient, endpoint), sorted, with each endpoint's newest error."""
+    entries: dict[tuple[str, str], EndpointLedger] = {}
+
+    def entry(recipient: str, endpoint: str) -> EndpointLedger:
+        return entries.setdefault((recipient, endpoint), EndpointLedger(recipient, endpoint))
+
+    d, m = deliveries.c, messages.c
+    waiting = (
+        select(d.recipient, d.endpoint, d.status, func.count())
+        .where(d.status.in_(("pending", "failed")))
+        .group_by(d.recipient, d.endpoint, d.status)
+    )
+    for recipient, endpoint, status, count in connection.execute(waiting):
+        setattr(entry(recipient, endpoint), status, int(count))
+    dead = (
+        select(m.recipient, m.endpoint, func.count())
+        .where(m.status == "dead")
+        .group_by(m.recipient, m.endpoint)
+    )
+    for recipient, endpoint, count in connection.execute(dead):
+        entry(recipient, endpoint).dead = int(count)
+    sent = (
+        select(m.recipient, m.endpoint, func.max(m.sent_at))
+        .where(m.status == "sent")
+        .group_by(m.recipient, m.endpoint)
+    )
+    for recipient, endpoint, when in connection.execute(sent):
+        entry(recipient, endpoint).last_sent_at = when
+    newest = (
+        select(func.max(m.id))
+        .where(m.status.in_(("failed", "dead")), m.last_error.is_not(None))
+        .group_by(m.recipient, m.endpoint)
+    )
+    ids = [int(pk) for pk in connection.execute(newest).scalars()]
+    if ids:
+        rows = select(
+            m.recipient, m.endpoint, m.channel, m.status, m.last_error, m.next_attempt_at
+        ).where(m.id.in_(ids))
+        for row in connection.execute(rows):
+            found = entry(row.recipient, row.endpoint)
+            found.last_error = row.last_error
+            found.last_error_channel = row.channel
+            found.next_attempt_at = row.next_attempt_at if row.status == "failed" else None
+    return [entries[key] for key in sorted(entries)]
+
+
+def endpoint_backlog_lines(entries: list[EndpointLedger], at: Callable[[Any], str]) -> list[str]:
+    """`presswatch status` lines: each endpoint with a backlog, and its last error.
+
+    `at` formats a datetime as status does. For crawler/daemon/render.py to call:
+        lines += endpoint_backlog_lines(ledger.summarize_endpoints(connection), at)
+    """
+    lines = []
+    for entry in entries:
+        if not entry.has_backlog:
+            continue
+        lines.append(
+            f"  {entry.recipient} via {entry.endpoint}: {entry.pending} pending, "
+            f"{entry.failed} failed, {entry.dead} given up"
+        )
+        if entry.last_error:
+            retry = f"; next try {at(entry.next_attempt_at)}" if entry.next_attempt_at else ""
+            channel = entry.last_error_channel or "message"
+            lines.append(f"    last error ({channel}): {entry.last_error}{retry}")
+    return ["", "backlog per endpoint:", *lines] if lines else []

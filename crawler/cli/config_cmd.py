@@ -58,5 +58,6 @@ def render_summary(config: Config) -> str:
     for recipient in settings.recipients:
         zone = config.timezone_of(recipient)
         when = recipient.digest_time.strftime("%H:%M")
-        lines.append(f"  {recipient.address:<36} digest {when} {zone}")
+        via = ", ".join(e.key for e in recipient.resolved_endpoints)
+        lines.append(f"  {recipient.address or recipient.key:<36} digest {when} {zone}  via {via}")
     return "\n".join(lines)

@@ -70,7 +70,8 @@ def send_alerts(config: Config, store: Store) -> bool:
 
     reports = deliver_immediate(config, store)
     for report in reports:
-        line = f"alert to {report.recipient}: {plural(report.items, 'item')}, {report.status}"
+        via = "" if report.endpoint == "email" else f" via {report.endpoint}"
+        line = f"alert to {report.recipient}{via}: {plural(report.items, 'item')}, {report.status}"
         click.echo(line + (f": {report.error}" if report.error else ""))
     return not any(report.status == "failed" for report in reports)
 

@@ -1,14 +1,12 @@
-"""`presswatch digest` (send or preview daily digests) and `presswatch notify test`."""
+"""`presswatch digest`: send or preview daily digests (`notify` is in notify_cmd)."""
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import click
 
 from crawler.cli.context import AppContext, pass_app
-from crawler.errors import DeliveryError
 
 
 @click.command("digest")
@@ -45,7 +43,12 @@ def digest(app: AppContext, recipient: str | None, dry_run: bool, preview: Path 
             continue
         noun = "item" if report.items == 1 else "items"
         kind = "alert, " if report.channel == "immediate" else ""
-        line = f"{report.recipient}: {kind}{report.items} {noun}, {report.status}"
+        who = (
+            report.recipient
+            if report.endpoint == "email"
+            else (f"{report.recipient} ({report.endpoint})")
+        )
+        line = f"{who}: {kind}{report.items} {noun}, {report.status}"
         line += f", {report.message_id or '-'}"
         click.echo(line + (f": {report.error}" if report.error else ""))
     if preview is not None and reports:
@@ -54,47 +57,4 @@ def digest(app: AppContext, recipient: str | None, dry_run: bool, preview: Path 
         raise click.exceptions.Exit(1)
 
 
-@click.group("notify")
-def notify() -> None:
-    """Check that notifications reach their readers."""
-
-
-@notify.command("test")
-@click.argument("recipient")
-@pass_app
-def notify_test(app: AppContext, recipient: str) -> None:
-    """Send a test message to RECIPIENT (id or address) through the configured transport."""
-    from alerts.delivery import Transport, build_message, make_message_id
-    from alerts.delivery.message import message_id_domain
-    from alerts.digest import DigestRenderer
-    from alerts.dispatch import select_recipients
-
-    config = app.config()
-    mail = config.settings.mail
-    target = select_recipients(config, recipient)[0]
-    renderer = DigestRenderer.from_config(config.template_dir, subject_prefix=mail.subject_prefix)
-    rendered = renderer.render_test(target.name or target.address)
-    message_id = make_message_id(
-        f"test:{target.key}:{uuid.uuid4().hex}",
-        message_id_domain(mail.from_address, mail.message_id_domain),
-    )
-    message = build_message(
-        rendered,
-        from_address=mail.from_address,
-        to_address=target.address,
-        to_name=target.name,
-        reply_to=mail.reply_to,
-        message_id=message_id,
-    )
-    transport = Transport.from_config(mail, config.data_dir)
-    try:
-        result = transport.send(message)
-    except DeliveryError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise click.exceptions.Exit(1) from exc
-    finally:
-        transport.close()
-    click.echo(f"sent {result.message_id} to {target.address}: {result.detail}")
-
-
-COMMANDS = [digest, notify]
+COMMANDS = [digest]

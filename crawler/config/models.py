@@ -13,8 +13,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     SecretStr,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -181,11 +183,110 @@ class MailConfig(Strict):
         return self
 
 
+Cadence = Literal["digest", "immediate"]
+ALL_CADENCES: tuple[Cadence, ...] = ("digest", "immediate")
+_WEBHOOK_SECRET = re.compile(r"^whsec_[A-Za-z0-9+/]+={0,2}$")
+
+
+class EndpointBase(Strict):
+    """Keys every endpoint shares: its name in the ledger and which cadences it takes."""
+
+    # Several endpoints of one kind need names ("slack", "teams"); the default is the kind.
+    name: Identifier | None = None
+    cadences: list[Cadence] = Field(default_factory=lambda: list(ALL_CADENCES), min_length=1)
+    enabled: bool = True
+
+    @property
+    def kind(self) -> str:
+        """The notifier kind: the one key among email/apprise/webhook this endpoint has."""
+        raise NotImplementedError
+
+    @property
+    def key(self) -> str:
+        """The endpoint's identity in the delivery ledger, unique within its recipient."""
+        return self.name or self.kind
+
+
+class EmailEndpoint(EndpointBase):
+    """Mail through the `mail:` transport (SMTP or the outbox)."""
+
+    email: EmailAddress
+
+    @property
+    def kind(self) -> str:
+        return "email"
+
+
+class AppriseEndpoint(EndpointBase):
+    """A chat or push service through an Apprise URL (slack://, tgram://, json://...)."""
+
+    apprise: SecretStr  # URLs carry tokens: give them as ${VAR}
+    # Items listed per rule in a digest before "and N more" (the chat summary).
+    top_items: int = Field(default=5, ge=1, le=50)
+
+    @property
+    def kind(self) -> str:
+        return "apprise"
+
+
+class WebhookEndpoint(EndpointBase):
+    """A signed JSON POST (Standard Webhooks headers) to an http(s) URL."""
+
+    webhook: HttpUrl
+    secret: SecretStr | None = None  # whsec_<base64>; signs each request when set
+    timeout: Duration = timedelta(seconds=10)
+
+    @property
+    def kind(self) -> str:
+        return "webhook"
+
+    @field_validator("secret")
+    @classmethod
+    def _standard_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET.match(value.get_secret_value()):
+            raise ValueError('the webhook secret must be "whsec_" followed by base64')
+        return value
+
+
+ENDPOINT_KINDS = ("email", "apprise", "webhook")
+
+
+def _endpoint_kind(value: Any) -> str | None:
+    """The tag of an endpoint: which one of email/apprise/webhook it has (None: unclear).
+
+    Tags are "<kind>-endpoint", not the bare key, so that error locations (which carry the
+    tag) read `endpoints[0].secret` rather than `endpoints[0].webhook.secret`: the config
+    loader drops location parts that are not keys of the file.
+    """
+    if isinstance(value, EndpointBase):
+        return f"{value.kind}-endpoint"
+    if not isinstance(value, dict):
+        return None
+    present = [kind for kind in ENDPOINT_KINDS if kind in value]
+    return f"{present[0]}-endpoint" if len(present) == 1 else None
+
+
+Endpoint = Annotated[
+    Annotated[EmailEndpoint, Tag("email-endpoint")]
+    | Annotated[AppriseEndpoint, Tag("apprise-endpoint")]
+    | Annotated[WebhookEndpoint, Tag("webhook-endpoint")],
+    Discriminator(
+        _endpoint_kind,
+        custom_error_type="endpoint_kind",
+        custom_error_message="an endpoint needs exactly one of email:, apprise:, webhook:",
+    ),
+]
+
+
 class RecipientConfig(Strict):
-    """A reader: where the digest goes, when, and what it covers."""
+    """A reader: where the digest goes, when, and what it covers.
+
+    The short form gives `address:` (one email endpoint taking both cadences, as before
+    notifiers existed); the long form lists `endpoints:`, each with its own cadences.
+    """
 
     id: Identifier | None = None
-    address: EmailAddress
+    address: str = ""  # an email address; "" when the reader has endpoints only
     name: str | None = None
     timezone: TimezoneName | None = None
     digest_time: ClockTime = time(8, 0)
@@ -193,11 +294,49 @@ class RecipientConfig(Strict):
     tags: list[str] = Field(default_factory=list)
     immediate: bool = True
     enabled: bool = True
+    endpoints: list[Endpoint] = Field(default_factory=list)
+
+    @field_validator("address")
+    @classmethod
+    def _email_or_empty(cls, value: str) -> str:
+        return _check_email(value) if value.strip() else ""
+
+    @model_validator(mode="after")
+    def _reachable(self) -> RecipientConfig:
+        if not self.address and not self.endpoints:
+            raise ValueError("give address: or endpoints:")
+        if not self.address and not self.id:
+            raise ValueError("a recipient without address: needs an id:")
+        keys = [endpoint.key for endpoint in self.endpoints]
+        doubled = sorted({key for key in keys if keys.count(key) > 1})
+        if doubled:
+            raise ValueError(
+                f"endpoint name {doubled[0]!r} is used twice: give each endpoint its own name:"
+            )
+        return self
 
     @property
     def key(self) -> str:
         """The stable identity used in the delivery ledger."""
         return self.id or self.address.lower()
+
+    @property
+    def resolved_endpoints(self) -> tuple[EndpointBase, ...]:
+        """The enabled endpoints; the short form is one email endpoint named "email"."""
+        if not self.endpoints:
+            cadences: list[Cadence] = list(ALL_CADENCES) if self.immediate else ["digest"]
+            return (EmailEndpoint(email=self.address, cadences=cadences),)
+        return tuple(endpoint for endpoint in self.endpoints if endpoint.enabled)
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """Every email address of this reader, lower-cased: `address` and email endpoints."""
+        found = [self.address] + [e.email for e in self.endpoints if isinstance(e, EmailEndpoint)]
+        return tuple(dict.fromkeys(a.lower() for a in found if a))
+
+    def endpoint(self, key: str) -> EndpointBase | None:
+        """The enabled endpoint named `key` (None when removed or disabled)."""
+        return next((e for e in self.resolved_endpoints if e.key == key), None)
 
 
 class SchedulerConfig(Strict):
@@ -260,6 +399,15 @@ class WebConfig(Strict):
         return value
 
 
+class FeedsConfig(Strict):
+    """Atom feeds of the latest matches, per rule and per recipient, under <data_dir>/feeds/."""
+
+    enabled: bool = True
+    entries: int = Field(default=50, ge=1, le=1000)
+    # Where readers fetch the feeds from (their self links); None: the file:// path.
+    base_url: HttpUrl | None = None
+
+
 class SettingsConfig(Strict):
     """presswatch.yaml: everything that is not a source or a rule."""
 
@@ -276,6 +424,7 @@ class SettingsConfig(Strict):
     retention: RetentionConfig = RetentionConfig()
     logging: LoggingConfig = LoggingConfig()
     web: WebConfig = WebConfig()
+    feeds: FeedsConfig = FeedsConfig()
 
 
 # --- sources/*.yaml --------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def _check_rule_targets(
     source_ids: set[str],
     files: Mapping[str, str],
 ) -> Iterable[ConfigIssue]:
-    addresses = {r.address.lower() for r in settings.recipients}
+    addresses = {a for r in settings.recipients for a in r.addresses}
     recipient_ids = {r.id for r in settings.recipients if r.id}
     for rule in rules:
         name = files.get(rule.id, "rules")
@@ -59,7 +59,9 @@ def _check_recipients(settings: SettingsConfig, rule_ids: set[str]) -> Iterable[
 
 
 def _check_groups(settings: SettingsConfig) -> Iterable[ConfigIssue]:
-    known = {r.key for r in settings.recipients} | {r.address.lower() for r in settings.recipients}
+    known = {r.key for r in settings.recipients} | {
+        a for r in settings.recipients for a in r.addresses
+    }
     for group, members in settings.groups.items():
         for member in members:
             if member.lower() not in known and member not in known:

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import datetime, time
 from typing import Any
 
-from alerts.ledger import RecipientLedger
+from alerts.ledger import RecipientLedger, endpoint_backlog_lines
 from crawler.daemon.status import (
     DaemonStatus,
     LedgerCounts,
@@ -60,6 +60,7 @@ def to_text(report: StatusReport) -> str:
     lines += ["", "deliveries: " + _ledger(report.deliveries)]
     lines.append("messages:   " + _ledger(report.messages))
     lines += _backlog(report.backlog, at)
+    lines += _endpoint_backlog(report.backlog, at)
     lines.append("")
     lines.append(f"{'recipient':<32} {'time':<6} {'timezone':<20} {'last digest':<22} next digest")
     for r in report.recipients:
@@ -96,6 +97,14 @@ def _backlog(entries: list[RecipientLedger], at: At) -> list[str]:
             when = f"; next try {at(retry)}" if retry else ""
             lines.append(f"    last error ({channel}): {entry.last_error}{when}")
     return lines
+
+
+def _endpoint_backlog(entries: list[RecipientLedger], at: At) -> list[str]:
+    """Each endpoint's own backlog, once a reader has more than plain email."""
+    endpoints = [e for entry in entries for e in entry.endpoints]
+    if all(e.endpoint == "email" for e in endpoints):
+        return []
+    return endpoint_backlog_lines(endpoints, at)
 
 
 def _undelivered(recipients: list[RecipientStatus], at: At) -> list[str]:

@@ -9,14 +9,16 @@ article page arrived on a later run (stored from their listing before,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from alerts.rules import ItemMatcher, ItemText, MatchRecord
 from crawler.store.dialect import insert_ignore
 from crawler.store.items import InsertOutcome, StoredItem
-from crawler.store.schema import rule_matches
+from crawler.store.schema import items, rule_matches
 from crawler.store.types import utcnow
 
 
@@ -72,3 +74,45 @@ class RuleMatches:
 
 def _article_arrived(stored: StoredItem) -> bool:
     return bool((stored.record.extra.get("article") or {}).get("retried"))
+
+
+@dataclass(frozen=True)
+class MatchedItem:
+    """One (item, rule) match with what a feed of matches shows of the item."""
+
+    item_id: int
+    title: str | None
+    url: str
+    source_id: str
+    published_at: datetime | None
+    first_seen_at: datetime
+    rule_id: str
+    matched_at: datetime
+    snippets: Any
+
+
+def latest_matched(
+    connection: Connection, rule_ids: Sequence[str], limit: int
+) -> list[MatchedItem]:
+    """The newest `limit` matches of `rule_ids` (duplicates of stored items left out),
+    newest match first."""
+    if not rule_ids:
+        return []
+    query = (
+        select(
+            items.c.id,
+            items.c.title,
+            items.c.url,
+            items.c.source_id,
+            items.c.published_at,
+            items.c.first_seen_at,
+            rule_matches.c.rule_id,
+            rule_matches.c.matched_at,
+            rule_matches.c.snippets,
+        )
+        .join(items, items.c.id == rule_matches.c.item_id)
+        .where(rule_matches.c.rule_id.in_(rule_ids), items.c.duplicate_of.is_(None))
+        .order_by(rule_matches.c.matched_at.desc(), items.c.id.desc())
+        .limit(limit)
+    )
+    return [MatchedItem(int(row.id), *row[1:]) for row in connection.execute(query)]

@@ -137,6 +137,8 @@ messages = Table(
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("recipient", String(320), nullable=False, index=True),
     Column("channel", String(16), nullable=False),
+    # The recipient's endpoint (notifier) this message goes to (migration 0010).
+    Column("endpoint", String(64), nullable=False, server_default="email"),
     Column("message_id", String(255), nullable=False, unique=True),
     Column("subject", Text, nullable=False, default=""),
     Column("status", String(16), nullable=False, default="pending", index=True),
@@ -165,7 +167,8 @@ deliveries = Table(
     Column("next_attempt_at", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime),
-    UniqueConstraint("recipient", "item_id", "channel"),
+    Column("endpoint", String(64), nullable=False, server_default="email"),
+    UniqueConstraint("recipient", "endpoint", "item_id", "channel"),
 )
 
 crawl_runs = Table(

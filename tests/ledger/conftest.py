@@ -9,6 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.delivery.conftest import RecordingHandler, free_port
+from tests.delivery.receiver import Receiver, serve
 
 
 @dataclass
@@ -49,3 +50,9 @@ def down_server() -> Iterator[Server]:
         yield srv
     finally:
         srv.stop()
+
+
+@pytest.fixture
+def hook() -> Iterator[Receiver]:
+    """A local HTTP receiver for webhook and Apprise endpoints."""
+    yield from serve()
