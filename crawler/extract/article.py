@@ -444,7 +444,7 @@ def _trafilatura(text: str, url: str, fast: bool, tree: etree._Element) -> str:
 
     Where the modes disagree, measured and rejected (body P/R/F1, Readability / newspaper4k /
     Zyte): recall mode on every page with the lines precision mode dropped between two it
-    kept put back (.968 / .951 / .971 F1, +0.5x time); recall-mode prose lines of 80+
+    kept put back (.968 / .951 / .971 F1, about +0.6x time); recall-mode prose lines of 80+
     characters added (.968 / .930 / .969); trafilatura's default with its readability_lxml
     and jusText fallbacks (.969 / .920 / .961 after boilerplate removal); a readability-style
     pass over the page's <p> (paragraphs between two kept ones under the same container,
