@@ -82,6 +82,7 @@ class RunSummary:
             for key, value in stats.items()
             if key.startswith(STATUS_PREFIX)
         }
+        extraction_errors = _by_count(stats, "presswatch/extraction_error/")
         return cls(
             source_id=source_id,
             started_at=started_at,
@@ -105,9 +106,9 @@ class RunSummary:
             articles_failed=get("article/failed"),
             article_failures=_by_count(stats, "presswatch/article/failed_reason/"),
             dropped=_by_count(stats, "presswatch/dropped/"),
-            extraction_errors=_by_count(stats, "presswatch/extraction_error/"),
+            extraction_errors=extraction_errors,
             errors=get("index/error")
-            + sum(_by_count(stats, "presswatch/extraction_error/").values())
+            + sum(extraction_errors.values())
             + get("article_errors")
             + get("store_errors")
             + int(stats.get("spider_exceptions/count", 0)),
