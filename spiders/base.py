@@ -355,15 +355,20 @@ class BaseSourceSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or not _html_like(kind):
             yield from self.article_unavailable(entry, f"not HTML ({kind or 'no type'})")
             return
-        article = extract_article(
-            response.body,
-            response.url,
-            selectors=self.article_selectors(),
-            hints=entry.hints,
-            encoding=response.encoding,
-            languages=self.source.languages,
-            tz=self.source_timezone(),
-        )
+        try:
+            article = extract_article(
+                response.body,
+                response.url,
+                selectors=self.article_selectors(),
+                hints=entry.hints,
+                encoding=response.encoding,
+                languages=self.source.languages,
+                tz=self.source_timezone(),
+            )
+        except Exception as exc:  # a bug, not the page: counted by its type, item kept
+            kind = self.extraction_failed(exc, response.url)
+            yield from self.article_unavailable(entry, f"extraction error ({kind})", counted=True)
+            return
         if not article.body:  # a title alone comes from the listing's hint
             self.count("article_empty")
             yield from self.article_unavailable(entry, "no article text on the page")
@@ -467,6 +472,15 @@ class BaseSourceSpider(scrapy.Spider):
 
     def count(self, key: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"presswatch/{key}", n)
+
+    def extraction_failed(self, exc: Exception, url: str) -> str:
+        """Count a bug in extraction by its exception type (``presswatch/extraction_error/
+        <Type>``), log its traceback and note it; returns the type's name."""
+        kind = type(exc).__name__
+        self.count(f"extraction_error/{kind}")
+        self.logger.error("extraction error on %s", url, exc_info=exc)
+        self.note(f"{url}: extraction error {kind}: {exc}")
+        return kind
 
     def note(self, message: str) -> None:
         notes: list[str] = self.runtime.notes.setdefault("messages", [])

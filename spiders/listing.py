@@ -38,16 +38,20 @@ class ListingSpider(BaseSourceSpider):
             return
         selectors = self.listing.selectors
         skipped: Counter[str] = Counter()
-        found = extract_listing(
-            response.text,
-            response.url,
-            item=selectors.item,
-            link=selectors.link,
-            title=selectors.title,
-            date=selectors.date,
-            languages=self.source.languages,
-            skipped=skipped,
-        )
+        try:
+            found = extract_listing(
+                response.text,
+                response.url,
+                item=selectors.item,
+                link=selectors.link,
+                title=selectors.title,
+                date=selectors.date,
+                languages=self.source.languages,
+                skipped=skipped,
+            )
+        except Exception as exc:  # a bug, not a redesign: counted by its type, never "empty"
+            self.extraction_failed(exc, response.url)
+            return
         for reason, n in skipped.items():
             self.count(f"dropped/{reason}", n)
         entries = [Entry(e.url, e.title, e.published_at, summary=e.summary) for e in found]
@@ -70,6 +74,10 @@ class ListingSpider(BaseSourceSpider):
             url = pagination.url_pattern.replace("{page}", str(number))
         else:
             assert isinstance(response, TextResponse)
-            url = find_next_page(response.text, response.url, pagination.next) or ""
+            try:
+                url = find_next_page(response.text, response.url, pagination.next) or ""
+            except Exception as exc:  # a bug: counted by its type
+                self.extraction_failed(exc, response.url)
+                return
         if url and self.allowed_url(response.urljoin(url)):
             yield self.index_request(response.urljoin(url), page=page + 1)

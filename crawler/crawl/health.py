@@ -8,6 +8,9 @@ States (first that applies):
   crawl did not finish normally, or a batch of items could not be stored (the database
   refused it: disk full, say; those items are fetched again next run).  After
   ``health.failing_after`` (default 3) such runs in a row the state is ``failing``.
+* ``error`` too when extraction raised (a bug in our code, not the page: counted by exception
+  type in `RunSummary.extraction_errors`) and no entry was found; with entries the run is
+  ``degraded`` and the detail names the types ("extraction errors: TypeError 3").
 * ``empty``: index URLs answered 200 but no entry was found on any of them (selectors
   match nothing: the site was probably redesigned).
 * ``degraded``: the run stored its entries but more than ``health.degraded_above``
@@ -47,6 +50,8 @@ def raw_state(run: RunSummary) -> str:
         return "blocked"
     if not succeeded or run.finish_reason != "finished" or run.store_errors:
         return "error"
+    if run.extraction_errors and not run.entries:
+        return "error"
     if run.index_empty and not run.entries and not run.index_not_modified:
         return "empty"
     return "ok"
@@ -61,6 +66,12 @@ def article_trouble(run: RunSummary, degraded_above: float) -> str | None:
     return f"{run.articles_failed} of {tried} article pages: {reasons or 'failed'}"
 
 
+def extraction_trouble(run: RunSummary) -> str | None:
+    """The detail "extraction errors: TypeError 3" when extraction raised, else None."""
+    kinds = ", ".join(f"{kind} {n}" for kind, n in run.extraction_errors.items())
+    return f"extraction errors: {kinds}" if kinds else None
+
+
 def assess(
     run: RunSummary,
     previous_failures: int,
@@ -73,8 +84,9 @@ def assess(
     """The source's health after this run."""
     state = raw_state(run)
     failures = previous_failures + 1 if state in FAILURES else 0
-    detail = "; ".join(run.messages[:5])
-    trouble = article_trouble(run, degraded_above) if state == "ok" else None
+    bug = extraction_trouble(run)
+    detail = "; ".join(([bug] if bug else []) + run.messages[:5])
+    trouble = (bug or article_trouble(run, degraded_above)) if state == "ok" else None
     if trouble is not None:
         return HealthState("degraded", failures, trouble)
     if state == "error" and failures >= failing_after:

@@ -79,6 +79,7 @@ def _insert_run(connection: Connection, run: RunSummary) -> int:
             "reasons": run.article_failures,
         },
         "dropped": run.dropped,
+        "extraction_errors": run.extraction_errors,
         "messages": run.messages,
     }
     return insert_run(

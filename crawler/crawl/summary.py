@@ -45,6 +45,8 @@ class RunSummary:
     article_failures: dict[str, int] = field(default_factory=dict)
     # Entries left out, by reason ("offsite", "no_link", "bad_link", "repeated_link", ...).
     dropped: dict[str, int] = field(default_factory=dict)
+    # Bugs met while extracting pages, by exception type ("TypeError": 3); never "empty".
+    extraction_errors: dict[str, int] = field(default_factory=dict)
     health: str = ""
     messages: list[str] = field(default_factory=list)
     run_id: int | None = None
@@ -80,6 +82,7 @@ class RunSummary:
             for key, value in stats.items()
             if key.startswith(STATUS_PREFIX)
         }
+        extraction_errors = _by_count(stats, "presswatch/extraction_error/")
         return cls(
             source_id=source_id,
             started_at=started_at,
@@ -103,7 +106,9 @@ class RunSummary:
             articles_failed=get("article/failed"),
             article_failures=_by_count(stats, "presswatch/article/failed_reason/"),
             dropped=_by_count(stats, "presswatch/dropped/"),
+            extraction_errors=extraction_errors,
             errors=get("index/error")
+            + sum(extraction_errors.values())
             + get("article_errors")
             + get("store_errors")
             + int(stats.get("spider_exceptions/count", 0)),

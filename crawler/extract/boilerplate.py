@@ -33,7 +33,9 @@ _READ_ALSO = (
     r"leggi anche|potrebbe interessarti|"
     r"читайте (?:также|еще|ещё)|смотрите также|по теме|"
     r"اقرأ (?:أيضا|أيضاً|المزيد)|"
-    r"相关(?:新闻|阅读|文章)|延伸阅读|推荐阅读|関連記事|관련기사"
+    r"相关(?:新闻|阅读|文章)|延伸阅读|推荐阅读|関連記事|관련기사|"
+    # the bare verb as a link label: "[Read: headline]", "Lire : titre"
+    r"read|lire|lesen|leia|leggi|читайте"
 )
 _MARKER = re.compile(rf"^\W*(?:{_READ_ALSO})\b\W*$", re.IGNORECASE)
 _TEASER = re.compile(rf"^\W*(?:{_READ_ALSO})\s*[:|»>\-–—]\s*\S", re.IGNORECASE)

@@ -30,6 +30,7 @@ from lxml import html as lxml_html
 
 from crawler.extract._text import element_text, normalize_space
 from crawler.extract.dates import find_date_in_text, parse_date
+from crawler.extract.parse_errors import PARSE_ERRORS
 from crawler.extract.selectors import select, select_text, value_text
 
 _CANDIDATES = etree.XPath(
@@ -127,7 +128,10 @@ def extract_listing(
     now: datetime | None = None,
     skipped: Counter[str] | None = None,
 ) -> list[ListingEntry]:
-    """Entries of a listing page, de-duplicated by URL in document order; never raises.
+    """Entries of a listing page, de-duplicated by URL in document order.
+
+    A page that cannot be parsed (`PARSE_ERRORS`) gives no entries; any other exception is a
+    bug and propagates, for the spider to count by its type (never taken for an empty page).
 
     `skipped`, when given, counts the items left out: ``no_link`` (no href at all),
     ``bad_link`` (javascript:, mailto:, a bare #fragment, garbage) and ``repeated_link``
@@ -153,7 +157,7 @@ def extract_listing(
                 skipped["repeated_link"] += 1
             _merge(entries, entry)
         return list(entries.values())
-    except Exception:
+    except PARSE_ERRORS:
         return []
 
 
@@ -356,7 +360,7 @@ def find_next_page(html: str, url: str, next_selector: str | None = None) -> str
             if target and target != current:
                 return target
         return None
-    except Exception:
+    except PARSE_ERRORS:
         return None
 
 

@@ -27,6 +27,8 @@ PROSE = "The minister met the delegation on Tuesday to discuss trade and regiona
         "Tempo de leitura: 2 minutos",
         "Copyright © 2024 Example News. All rights reserved.",
         "Читайте также: Министр в Москве",
+        "[Read: Why Tunisia suffers from Islamist violence]",
+        "Lire : Que sont les IMSI-catchers ?",
     ],
 )
 def test_boilerplate_line_is_removed(line: str) -> None:
@@ -46,6 +48,8 @@ def test_headlines_under_a_read_also_marker_go_with_it() -> None:
         "Following last week's summit in London, legislation will be introduced.",
         "Readers of the newsletter asked the minister about the agreement in detail.",
         "Share prices fell after the announcement of the new tariffs on steel imports.",
+        "Reading: the minister opened the new library there on Tuesday.",
+        "Lee - the ambassador - presented her credentials to the president.",
         "Subscribe: " + "the ministry details the agreement " * 8 + "end.",  # long: prose
     ],
 )
