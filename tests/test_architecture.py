@@ -58,6 +58,7 @@ OWNERS = {
     "daemon_lock": "crawler.daemon.lock",
     "deliveries": "alerts.ledger",
     "messages": "alerts.ledger",
+    "evidence_records": "crawler.store.evidence",
 }
 RETENTION = "crawler.store.gc"  # deletes old rows of every table
 LEDGER_JOINS = "the ledger's digest and enqueue joins (issue 17 rewrites the ledger)"

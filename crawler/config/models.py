@@ -234,6 +234,28 @@ class RetentionConfig(Strict):
     items: Duration = timedelta(days=180)
 
 
+class EvidenceConfig(Strict):
+    """WARC copies of matched items' HTTP responses (docs/evidence.md)."""
+
+    enabled: bool = True
+    # Where the WARC files go; default <data_dir>/evidence.
+    dir: Path | None = None
+    # Evidence older than this is dropped by `db gc` (never before its item is).
+    retention: Duration = timedelta(days=365)
+    # A crawl starts a new file once its current one is this big.
+    max_file_size: ByteSize = 100 * 1024 * 1024
+    # `status` warns above this total; nothing is deleted for size alone.
+    max_total_size: ByteSize = 10 * 1024 * 1024 * 1024
+
+    @model_validator(mode="after")
+    def _sizes(self) -> EvidenceConfig:
+        if self.max_file_size < 1024 * 1024:
+            raise ValueError("evidence.max_file_size must be at least 1MB")
+        if self.max_total_size < self.max_file_size:
+            raise ValueError("evidence.max_total_size must be at least max_file_size")
+        return self
+
+
 class LoggingConfig(Strict):
     """Log level and line format."""
 
@@ -276,6 +298,7 @@ class SettingsConfig(Strict):
     retention: RetentionConfig = RetentionConfig()
     logging: LoggingConfig = LoggingConfig()
     web: WebConfig = WebConfig()
+    evidence: EvidenceConfig = EvidenceConfig()
 
 
 # --- sources/*.yaml --------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from alerts.rules import ItemMatcher, ItemText, MatchRecord
 from crawler.store.dialect import insert_ignore
@@ -40,6 +40,19 @@ def save_matches(
     ]
     statement = insert_ignore(connection, rule_matches, ["item_id", "rule_id"])
     return len(connection.execute(statement.returning(rule_matches.c.id), rows).all())
+
+
+def rules_matched(connection: Connection, item_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The rules each of these items has matched (items without a match are left out)."""
+    found: dict[int, set[str]] = {}
+    if not item_ids:
+        return found
+    query = select(rule_matches.c.item_id, rule_matches.c.rule_id).where(
+        rule_matches.c.item_id.in_(list(item_ids))
+    )
+    for item_id, rule_id in connection.execute(query):
+        found.setdefault(int(item_id), set()).add(rule_id)
+    return found
 
 
 def item_text(stored: StoredItem) -> ItemText:

@@ -240,3 +240,24 @@ installation = Table(
     Column("id", String(64), primary_key=True),
     Column("created_at", UtcDateTime, nullable=False),
 )
+
+# Evidence (issue 18): where the WARC records of a matched item's fetches sit, one row per
+# record (crawler.store.evidence). `file` is relative to the evidence directory.
+evidence_records = Table(
+    "evidence_records",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "item_id", BigId, ForeignKey("items.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("revision", Integer, nullable=False, default=0),
+    Column("file", Text, nullable=False, index=True),
+    Column("offset", BigId, nullable=False),
+    Column("length", Integer, nullable=False),
+    Column("record_type", String(16), nullable=False),
+    Column("target_uri", Text, nullable=False),
+    Column("record_id", String(80), nullable=False),
+    Column("digest", String(80), nullable=False),
+    Column("fetched_at", UtcDateTime, nullable=False),
+    Column("stored_at", UtcDateTime, nullable=False, index=True),
+)
