@@ -249,7 +249,7 @@ class EvidenceConfig(Strict):
 
     @model_validator(mode="after")
     def _sizes(self) -> EvidenceConfig:
-        if self.max_file_size < 1024 * 1024:
+        if self.max_file_size < 1_000_000:
             raise ValueError("evidence.max_file_size must be at least 1MB")
         if self.max_total_size < self.max_file_size:
             raise ValueError("evidence.max_total_size must be at least max_file_size")

@@ -8,6 +8,7 @@ from typing import Any
 
 from crawler.daemon.status import Report
 from crawler.formatting import format_due, format_time, plural
+from crawler.store.evidence import evidence_line
 
 
 def to_json(report: Report) -> str:
@@ -46,6 +47,8 @@ def to_text(report: Report) -> str:
     lines += ["", "deliveries: " + _ledger(report["deliveries"])]
     lines.append("messages:   " + _ledger(report["messages"]))
     lines += _backlog(report.get("backlog", []), at)
+    if "evidence" in report:
+        lines.append(evidence_line(report["evidence"]))
     lines.append("")
     lines.append(f"{'recipient':<32} {'time':<6} {'timezone':<20} {'last digest':<22} next digest")
     for r in report["recipients"]:

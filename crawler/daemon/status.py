@@ -13,6 +13,7 @@ from crawler.daemon import lock
 from crawler.daemon.timing import digest_trigger, next_fire, source_overdue, source_trigger
 from crawler.errors import ConfigError
 from crawler.formatting import format_schedule
+from crawler.store.evidence import evidence_status
 from crawler.store.sources import SourceState, source_states
 from crawler.store.store import Store
 
@@ -38,6 +39,7 @@ def collect_status(
         **_counts(store),
         "recipients": _recipients(config, store, now),
         "backlog": _backlog(store),
+        "evidence": evidence_status(store, config),
     }
 
 

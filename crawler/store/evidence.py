@@ -14,13 +14,14 @@ names the files no row needs any more (the caller deletes them after the commit)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, delete, func, select
 
+from crawler.config.durations import format_duration
 from crawler.store.items import InsertOutcome, StoredItem
 from crawler.store.matches import rules_matched
 from crawler.store.schema import evidence_records
@@ -29,6 +30,7 @@ from crawler.store.warc import Exchange, RecordRef, WarcArchive, warc_files
 
 if TYPE_CHECKING:
     from crawler.config import Config
+    from crawler.store.store import Store
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,12 @@ class EvidenceSettings:
     @classmethod
     def from_config(cls, config: Config) -> EvidenceSettings:
         section = config.settings.evidence
+        root = config.data_dir / "evidence"
+        if section.dir is not None:  # relative to the config directory, as data_dir is
+            root = section.dir if section.dir.is_absolute() else config.directory / section.dir
         return cls(
             enabled=section.enabled,
-            root=section.dir or config.data_dir / "evidence",
+            root=root.resolve(),
             retention=section.retention,
             max_file_size=section.max_file_size,
             max_total_size=section.max_total_size,
@@ -193,6 +198,37 @@ def usage(connection: Connection, settings: EvidenceSettings) -> EvidenceUsage:
     )
 
 
+def evidence_status(store: Store, config: Config) -> dict[str, object]:
+    """The `evidence` entry of `presswatch status` (plain data; `warning` when over size)."""
+    settings = EvidenceSettings.from_config(config)
+    with store.connect() as connection:
+        found = usage(connection, settings)
+    report: dict[str, object] = {**asdict(found), "enabled": settings.enabled}
+    report["over_limit"] = found.over_limit
+    report["retention"] = format_duration(settings.retention)
+    report["warning"] = (
+        f"evidence uses {found.bytes} bytes, above evidence.max_total_size"
+        f" ({found.max_total_size}); lower evidence.retention or raise the limit"
+        if found.over_limit
+        else None
+    )
+    return report
+
+
+def evidence_line(report: dict[str, object]) -> str:
+    """One line of `status` text for `evidence_status`'s report."""
+    if not report.get("enabled"):
+        return "evidence:   disabled"
+    size = int(report["bytes"])  # type: ignore[call-overload]
+    limit = int(report["max_total_size"])  # type: ignore[call-overload]
+    line = (
+        f"evidence:   {report['items']} items, {report['records']} records in"
+        f" {report['files']} files, {size / 2**20:.1f} MB of {limit / 2**20:.0f} MB"
+        f" (kept {report['retention']})"
+    )
+    return line + (f"  WARNING: {report['warning']}" if report.get("warning") else "")
+
+
 @dataclass(frozen=True)
 class PruneResult:
     records_deleted: int
@@ -212,6 +248,11 @@ def prune(
     needed = set(connection.execute(select(evidence_records.c.file).distinct()).scalars())
     unneeded = [f for f in warc_files(settings.root) if f not in needed]
     return PruneResult(deleted, unneeded)
+
+
+def settled_before(now: datetime | None = None) -> datetime:
+    """Files modified after this may belong to a crawl whose batch is not committed yet."""
+    return (now or utcnow()) - timedelta(hours=1)
 
 
 def delete_files(settings: EvidenceSettings, files: Iterable[str], *, older_than: datetime) -> int:

@@ -132,6 +132,7 @@ def _write_exchange(
         exchange.url,
         "response",
         payload=io.BytesIO(exchange.body),
+        length=len(exchange.body),  # known: warcio then digests in place, no temp file
         http_headers=_response_headers(exchange),
         warc_headers_dict={"WARC-Date": date},
     )
@@ -139,6 +140,7 @@ def _write_exchange(
         exchange.url,
         "request",
         payload=io.BytesIO(b""),
+        length=0,
         http_headers=_request_headers(exchange),
         warc_headers_dict={
             "WARC-Date": date,
@@ -166,6 +168,7 @@ def _write_metadata(
         exchange.url,
         "metadata",
         payload=io.BytesIO(payload),
+        length=len(payload),
         warc_content_type="application/json",
         warc_headers_dict={
             "WARC-Date": _warc_date(exchange.fetched_at),
@@ -263,17 +266,30 @@ def verify_file(root: Path, file: str) -> list[Problem]:
 
 
 def _check_stream(stream: IO[bytes], file: str, base: int) -> Iterator[Problem]:
+    """Each record's digests; then whether the records cover the stream to its end (warcio
+    stops silently at bytes that are not a record)."""
     iterator = ArchiveIterator(stream, check_digests=True)
+    end = 0
     try:
         for record in iterator:
             record_id = record.rec_headers.get_header("WARC-Record-ID") or ""
+            if record.format != "warc" or not record_id:
+                offset = base + iterator.get_record_offset()
+                yield Problem(file, offset, record_id, "unreadable: not a WARC record")
+                return
             record.content_stream().read()
             checker = record.digest_checker
             if not checker.passed and checker.passed is not None:
                 reason = "; ".join(str(p) for p in checker.problems) or "digest mismatch"
                 yield Problem(file, base + iterator.get_record_offset(), record_id, reason)
+            iterator.read_to_end()
+            end = iterator.get_record_offset() + iterator.get_record_length()
     except Exception as exc:  # warcio raises plain exceptions on a damaged member
         yield Problem(file, None, "", f"unreadable: {exc}")
+        return
+    size = stream.seek(0, os.SEEK_END)
+    if end < size:
+        yield Problem(file, base + end, "", f"{size - end} bytes that are not a WARC record")
 
 
 def _ids_and_digests(data: bytes) -> list[tuple[str, str]]:
