@@ -59,6 +59,8 @@ OWNERS = {
     "deliveries": "alerts.ledger",
     "messages": "alerts.ledger",
     "evidence_records": "crawler.store.evidence",
+    "edit_baselines": "crawler.store.edits",
+    "item_edits": "crawler.store.edits",
 }
 RETENTION = "crawler.store.gc"  # deletes old rows of every table
 LEDGER_JOINS = "the ledger's digest and enqueue joins (issue 17 rewrites the ledger)"

@@ -465,6 +465,9 @@ class RuleConfig(Strict):
     priority: int = Field(default=50, ge=0, le=1000)
     recipients: list[str] = Field(default_factory=list)
     enabled: bool = True
+    # A revision of a matched item (new match, passage changed or gone, title or date
+    # changed): notify at once, add to the digest, or ignore (docs/evidence.md, issue 18).
+    on_edit: Literal["notify", "digest", "ignore"] = "notify"
 
 
 class RulesFile(Strict):

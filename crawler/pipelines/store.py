@@ -28,6 +28,7 @@ from crawler.crawl.runtime import Runtime, current_runtime
 from crawler.items import ArticleItem
 from crawler.middlewares.evidence import take_exchange
 from crawler.store.clusters import NearDuplicates
+from crawler.store.edits import EditWatch
 from crawler.store.evidence import CaptureEvidence, EvidenceSettings
 from crawler.store.items import InsertOutcome, ItemRecord, prepare_records
 from crawler.store.matches import RuleMatches
@@ -74,7 +75,7 @@ class StorePipeline:
                 self.archive = evidence.archive(runtime.source.id)
 
     def _hooks(self, runtime: Runtime) -> list[AfterStore]:
-        """Clustering, then rule matching (when rules are enabled), each counted."""
+        """Clustering, then rule matching and edits (when rules are enabled), each counted."""
         hooks = [self._counted("presswatch/items_clustered", NearDuplicates())]
         config = runtime.config
         tags = {source.id: source.tags for source in config.sources}
@@ -82,6 +83,8 @@ class StorePipeline:
         matcher = ItemMatcher.from_config(config.enabled_rules, tags)
         if matcher is not None:
             hooks.append(self._counted("presswatch/rule_matches", RuleMatches(matcher)))
+            edits = EditWatch.from_rules(matcher, config.enabled_rules)
+            hooks.append(self._counted("presswatch/item_edits", edits))
         return hooks
 
     def _counted(self, stat: str, hook: Callable[[InsertOutcome, Connection], int]) -> AfterStore:

@@ -261,3 +261,38 @@ evidence_records = Table(
     Column("fetched_at", UtcDateTime, nullable=False),
     Column("stored_at", UtcDateTime, nullable=False, index=True),
 )
+
+# Edits (issue 18, crawler.store.edits): what an item looked like when last compared (its
+# title, date and the passage each rule matched), and the edit events of its revisions.
+edit_baselines = Table(
+    "edit_baselines",
+    metadata,
+    Column("item_id", BigId, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("title", Text, nullable=False, default=""),
+    Column("published_at", UtcDateTime),
+    Column("passages", JSON, nullable=False, default=dict),  # rule id -> matched passage
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+item_edits = Table(
+    "item_edits",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "item_id", BigId, ForeignKey("items.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("rule_id", String(64), nullable=False),
+    # new_match | passage_changed | passage_vanished | title_changed | date_changed
+    Column("kind", String(24), nullable=False),
+    Column("delivery", String(16), nullable=False),  # notify | digest (rule's on_edit)
+    Column("content_fp", String(40), nullable=False),  # the revision this event is about
+    Column("before", Text, nullable=False, default=""),
+    Column("after", Text, nullable=False, default=""),
+    Column("diff_text", Text, nullable=False, default=""),
+    Column("diff_html", Text, nullable=False, default=""),
+    Column("first_seen_at", UtcDateTime),
+    Column("changed_at", UtcDateTime, nullable=False, index=True),
+    Column("notified_at", UtcDateTime, index=True),  # set by the ledger once it took it
+    UniqueConstraint("item_id", "rule_id", "kind", "content_fp"),
+)

@@ -1,9 +1,13 @@
-"""evidence_records: where each matched item's WARC records sit (issue 18)
+"""evidence_records, edit_baselines, item_edits: evidence and edits of matched items (issue 18)
 
 One row per WARC record written for a matched item (its article response and request,
 the listing page that led to it, a metadata record): the file relative to the evidence
 directory, the record's byte offset and length in it (one gzip member), its type, target
 URI, WARC-Record-ID and digest, and the fetch time. Deleted with their item (cascade).
+
+edit_baselines: an item's title, date and matched passage per rule as last compared;
+item_edits: the edit events of its revisions (one per item, rule, kind and revision),
+waiting for the ledger (notified_at). Both deleted with their item.
 
 Revision ID: 0014
 Revises: 0009
@@ -48,7 +52,56 @@ def upgrade() -> None:
     op.create_index("ix_evidence_records_item_id", "evidence_records", ["item_id"])
     op.create_index("ix_evidence_records_file", "evidence_records", ["file"])
     op.create_index("ix_evidence_records_stored_at", "evidence_records", ["stored_at"])
+    _edits()
+
+
+def _edits() -> None:
+    op.create_table(
+        "edit_baselines",
+        sa.Column("item_id", BigId, nullable=False),
+        sa.Column("title", sa.Text, nullable=False),
+        sa.Column("published_at", UtcDateTime),
+        sa.Column("passages", sa.JSON, nullable=False),
+        sa.Column("first_seen_at", UtcDateTime, nullable=False),
+        sa.Column("updated_at", UtcDateTime, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["items.id"], ondelete="CASCADE", name="fk_edit_baselines_item_id_items"
+        ),
+        sa.PrimaryKeyConstraint("item_id", name="pk_edit_baselines"),
+    )
+    op.create_table(
+        "item_edits",
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("item_id", BigId, nullable=False),
+        sa.Column("rule_id", sa.String(64), nullable=False),
+        sa.Column("kind", sa.String(24), nullable=False),
+        sa.Column("delivery", sa.String(16), nullable=False),
+        sa.Column("content_fp", sa.String(40), nullable=False),
+        sa.Column("before", sa.Text, nullable=False),
+        sa.Column("after", sa.Text, nullable=False),
+        sa.Column("diff_text", sa.Text, nullable=False),
+        sa.Column("diff_html", sa.Text, nullable=False),
+        sa.Column("first_seen_at", UtcDateTime),
+        sa.Column("changed_at", UtcDateTime, nullable=False),
+        sa.Column("notified_at", UtcDateTime),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["items.id"], ondelete="CASCADE", name="fk_item_edits_item_id_items"
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_item_edits"),
+        sa.UniqueConstraint(
+            "item_id",
+            "rule_id",
+            "kind",
+            "content_fp",
+            name="uq_item_edits_item_id_rule_id_kind_content_fp",
+        ),
+    )
+    op.create_index("ix_item_edits_item_id", "item_edits", ["item_id"])
+    op.create_index("ix_item_edits_changed_at", "item_edits", ["changed_at"])
+    op.create_index("ix_item_edits_notified_at", "item_edits", ["notified_at"])
 
 
 def downgrade() -> None:
+    op.drop_table("item_edits")
+    op.drop_table("edit_baselines")
     op.drop_table("evidence_records")
