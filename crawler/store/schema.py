@@ -296,3 +296,21 @@ item_edits = Table(
     Column("notified_at", UtcDateTime, index=True),  # set by the ledger once it took it
     UniqueConstraint("item_id", "rule_id", "kind", "content_fp"),
 )
+
+# Withdrawals (issue 18, crawler.store.rechecks): a sent item's recheck state.
+item_rechecks = Table(
+    "item_rechecks",
+    metadata,
+    Column("item_id", BigId, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_id", String(64), nullable=False),
+    Column("state", String(16), nullable=False, default="live"),  # live|suspect|withdrawn|unknown
+    Column("reason", Text, nullable=False, default=""),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("checks", Integer, nullable=False, default=0),
+    Column("history", JSON, nullable=False, default=list),  # recent observations
+    Column("last_checked_at", UtcDateTime),
+    Column("next_check_at", UtcDateTime),
+    Column("withdrawn_at", UtcDateTime),
+    Column("notified_at", UtcDateTime),  # the withdrawal notice, once
+    Index("ix_item_rechecks_source_next", "source_id", "next_check_at"),
+)

@@ -9,6 +9,9 @@ edit_baselines: an item's title, date and matched passage per rule as last compa
 item_edits: the edit events of its revisions (one per item, rule, kind and revision),
 waiting for the ledger (notified_at). Both deleted with their item.
 
+item_rechecks: a sent item's withdrawal state (live, suspect, withdrawn, unknown), its
+recent recheck observations and when it is due again.
+
 Revision ID: 0014
 Revises: 0009
 Create Date: 2026-12-07 01:00:00.000000
@@ -53,6 +56,29 @@ def upgrade() -> None:
     op.create_index("ix_evidence_records_file", "evidence_records", ["file"])
     op.create_index("ix_evidence_records_stored_at", "evidence_records", ["stored_at"])
     _edits()
+    _rechecks()
+
+
+def _rechecks() -> None:
+    op.create_table(
+        "item_rechecks",
+        sa.Column("item_id", BigId, nullable=False),
+        sa.Column("source_id", sa.String(64), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("sent_at", UtcDateTime, nullable=False),
+        sa.Column("checks", sa.Integer, nullable=False),
+        sa.Column("history", sa.JSON, nullable=False),
+        sa.Column("last_checked_at", UtcDateTime),
+        sa.Column("next_check_at", UtcDateTime),
+        sa.Column("withdrawn_at", UtcDateTime),
+        sa.Column("notified_at", UtcDateTime),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["items.id"], ondelete="CASCADE", name="fk_item_rechecks_item_id_items"
+        ),
+        sa.PrimaryKeyConstraint("item_id", name="pk_item_rechecks"),
+    )
+    op.create_index("ix_item_rechecks_source_next", "item_rechecks", ["source_id", "next_check_at"])
 
 
 def _edits() -> None:
@@ -102,6 +128,7 @@ def _edits() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("item_rechecks")
     op.drop_table("item_edits")
     op.drop_table("edit_baselines")
     op.drop_table("evidence_records")
