@@ -264,3 +264,36 @@ def test_bad_evidence_settings_name_the_key(
         load_config(write_config(tmp_path, settings={"evidence": section}))
     text = str(error.value)
     assert "presswatch.yaml" in text and "evidence" in text and message in text
+
+
+def test_a_batch_that_fails_after_writing_records_leaves_no_row_and_a_valid_file(
+    config: Config,
+) -> None:
+    """Records are on disk before their rows; a batch rolled back after them (the crawl
+    killed, a later hook failing) leaves records no row names, `verify` still accepts the
+    file, and the item's next crawl writes its evidence again: nothing lost."""
+    settings = evidence.EvidenceSettings.from_config(config)
+    matcher = ItemMatcher.from_config(config.enabled_rules, {})
+    assert matcher is not None
+    url = "https://mfa.example/1"
+    body = "Talks on strategic stability resumed."
+    archive = settings.archive("mfa")
+
+    def crash(outcome: InsertOutcome, connection: object) -> None:
+        raise RuntimeError("killed after the evidence was written")
+
+    hooks = [RuleMatches(matcher), evidence.CaptureEvidence(archive, {url: _exchange(url, body)})]
+    store = Store.from_config(config)
+    try:
+        batch = prepare_records([ItemRecord("mfa", url, "Statement", body)])
+        with pytest.raises(RuntimeError, match="killed"):
+            write_batch(store, batch, [*hooks, crash])
+        assert [p.stat().st_size > 0 for p in settings.root.glob("*.warc.gz")] == [True]
+        code, out, _ = _run(config, "evidence", "verify")
+        assert code == 0 and "1 files, 0 indexed records" in out
+        [item] = write_batch(store, prepare_records([ItemRecord("mfa", url, "S", body)]), hooks).new
+    finally:
+        store.close()
+    assert len(_records(config, item.id)) == 5
+    code, out, _ = _run(config, "evidence", "verify")
+    assert code == 0 and "1 files, 5 indexed records" in out
