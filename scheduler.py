@@ -1,227 +1,258 @@
-"""The presswatch daemon's scheduler: every job derived, purely, from the configuration."""
+"""The presswatch daemon's face: lease, catch-up, scheduler, signal loop, reload, graceful stop.
+
+Jobs are derived purely from the configuration (`crawler.daemon.specs`) and bound here to the
+daemon's state (`functools.partial`: the in-memory job store keeps any callable).  Imports
+point one way: the CLI calls this module, this module calls `crawler.daemon` and `crawler.crawl`;
+nothing below imports it back.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
 import random
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+import time
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.config import Config
-from crawler.daemon import jobs
-from crawler.daemon.catchup import CatchUp
-from crawler.daemon.lock import HEARTBEAT_EVERY
-from crawler.daemon.timing import (
-    crontab_trigger,
-    digest_trigger,
-    interval_of,
-    jitter_seconds,
-    recipient_zone,
-    source_trigger,
-    source_zone,
-    zone,
-)
+from crawler.crawl import run_crawls
+from crawler.crawl.runner import CRAWLS
+from crawler.daemon import lock
+from crawler.daemon.catchup import CatchUp, plan_from_store
+from crawler.daemon.once import run_once
+from crawler.daemon.signals import SignalFlags, restore_defaults
+from crawler.daemon.specs import CRAWL_EXECUTOR, JobSpec, job_specs
+from crawler.daemon.state import CrawlRunner, DaemonState
+from crawler.daemon.timing import zone
+from crawler.errors import ConfigError
+from crawler.store.store import Store
 from crawler.store.types import utcnow
+from spiders.catalog import load_config
 
-CRAWL_EXECUTOR = "crawls"
-CATCH_UP_SPREAD = timedelta(seconds=10)
+log = logging.getLogger("presswatch.daemon")
 OTHER_WORKERS = 4
+POLL_SECONDS = 0.2
+KILL_GRACE = 5.0
 
 
-@dataclass(frozen=True)
-class JobSpec:
-    """One job to schedule; `signature` changes when its schedule does (reload diff)."""
+class Schedule:
+    """The APScheduler of one daemon: its jobs bound to the state, and each job's signature
+    (a job is replaced on reload only when its signature changed)."""
 
-    id: str
-    func: Callable[..., None]
-    trigger: BaseTrigger
-    signature: str
-    args: tuple[str, ...] = ()
-    executor: str = "default"
-    misfire_grace_time: int | None = None
-    next_run_time: datetime | None = field(default=None, compare=False)
-
-
-def job_specs(
-    config: Config,
-    *,
-    now: datetime,
-    catch_up: CatchUp | None = None,
-    last_runs: dict[str, datetime | None] | None = None,
-    interval_override: timedelta | None = None,
-    rng: random.Random | None = None,
-) -> list[JobSpec]:
-    """Every job of this config: crawls, digests, retry, maintenance and the lease heartbeat."""
-    plan = catch_up or CatchUp()
-    chance = rng or random.Random()
-    specs = [
-        *_source_specs(config, now, plan, last_runs or {}, interval_override, chance),
-        *_digest_specs(config, now, plan, chance),
-    ]
-    tz = zone(config.settings.timezone)
-    retry_every = config.settings.scheduler.retry_every.total_seconds()
-    cron = config.settings.scheduler.maintenance_cron
-    specs.append(
-        JobSpec(
-            "retry",
-            jobs.retry_job,
-            IntervalTrigger(seconds=retry_every, timezone=tz),
-            f"{retry_every}",
-        )
-    )
-    specs.append(
-        JobSpec("maintenance", jobs.maintenance_job, crontab_trigger(cron, tz), f"{cron}/{tz}")
-    )
-    beat = HEARTBEAT_EVERY.total_seconds()
-    specs.append(
-        JobSpec(
-            "heartbeat", jobs.heartbeat_job, IntervalTrigger(seconds=beat, timezone=tz), f"{beat}"
-        )
-    )
-    grace = int(config.settings.scheduler.misfire_grace_time.total_seconds()) or None
-    return [replace(spec, misfire_grace_time=grace) for spec in specs]
-
-
-def _source_specs(
-    config: Config,
-    now: datetime,
-    plan: CatchUp,
-    last_runs: dict[str, datetime | None],
-    interval_override: timedelta | None,
-    rng: random.Random,
-) -> Iterable[JobSpec]:
-    for source in config.enabled_sources:
-        trigger = source_trigger(
-            config,
-            source,
-            last_run=last_runs.get(source.id),
-            now=now,
-            interval_override=interval_override,
-        )
-        every = interval_of(source, interval_override)
-        schedule = f"every {every}" if every else f"cron {source.schedule.cron}"
-        signature = f"{schedule}/{source_zone(config, source)}/{jitter_seconds(config)}"
-        first = _soon(config, now, rng) if source.id in plan.sources else None
-        yield JobSpec(
-            f"crawl:{source.id}",
-            jobs.crawl_job,
-            trigger,
-            signature,
-            args=(source.id,),
-            executor=CRAWL_EXECUTOR,
-            next_run_time=first,
+    def __init__(self, state: DaemonState) -> None:
+        settings = state.config.settings.scheduler
+        self.state = state
+        self.signatures: dict[str, str] = {}
+        self.scheduler = BackgroundScheduler(
+            timezone=zone(state.config.settings.timezone),
+            executors={
+                "default": ThreadPoolExecutor(OTHER_WORKERS),
+                CRAWL_EXECUTOR: ThreadPoolExecutor(settings.max_concurrent_crawls),
+            },
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(settings.misfire_grace_time.total_seconds()) or None,
+            },
         )
 
-
-def _digest_specs(
-    config: Config, now: datetime, plan: CatchUp, rng: random.Random
-) -> Iterable[JobSpec]:
-    for recipient in config.settings.recipients:
-        if not recipient.enabled:
-            continue
-        signature = f"{recipient.digest_time}/{recipient_zone(config, recipient)}"
-        first = _soon(config, now, rng) if recipient.key in plan.recipients else None
-        yield JobSpec(
-            f"digest:{recipient.key}",
-            jobs.digest_job,
-            digest_trigger(config, recipient),
-            signature,
-            (recipient.key,),
-            executor="default",
-            next_run_time=first,
+    def add(self, spec: JobSpec) -> None:
+        """Add (or replace) the job of one spec."""
+        extra: dict[str, Any] = {}
+        if spec.next_run_time is not None:
+            extra["next_run_time"] = spec.next_run_time
+        self.scheduler.add_job(
+            partial(spec.func, self.state),
+            spec.trigger,
+            args=spec.args,
+            id=spec.id,
+            name=spec.id,
+            executor=spec.executor,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=spec.misfire_grace_time,
+            replace_existing=True,
+            **extra,
         )
+        self.signatures[spec.id] = spec.signature
 
-
-def _soon(config: Config, now: datetime, rng: random.Random) -> datetime:
-    """Catch-up runs start now plus a small jitter (at most CATCH_UP_SPREAD)."""
-    spread = min(config.settings.scheduler.jitter, CATCH_UP_SPREAD).total_seconds()
-    return now + timedelta(seconds=rng.uniform(0, spread))
+    def apply(self, specs: list[JobSpec]) -> tuple[list[str], list[str], list[str]]:
+        """Make the jobs match `specs`: (added, changed, removed) job ids."""
+        stale = dict(self.signatures)
+        added: list[str] = []
+        changed: list[str] = []
+        for spec in specs:
+            signature = stale.pop(spec.id, None)
+            if signature == spec.signature:
+                continue
+            (changed if signature is not None else added).append(spec.id)
+            self.add(spec)
+        for job_id in stale:
+            self.scheduler.remove_job(job_id)
+            del self.signatures[job_id]
+        return added, changed, sorted(stale)
 
 
 def build_scheduler(
-    config: Config,
+    state: DaemonState,
     *,
     now: datetime | None = None,
-    timezone: ZoneInfo | None = None,
     catch_up: CatchUp | None = None,
     last_runs: dict[str, datetime | None] | None = None,
-    interval_override: timedelta | None = None,
-    blocking: bool = False,
     rng: random.Random | None = None,
-) -> BaseScheduler:
-    """A scheduler (not started) holding every job of `config`; no store, no I/O."""
-    settings = config.settings.scheduler
-    scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler: BaseScheduler = scheduler_class(
-        timezone=timezone or zone(config.settings.timezone),
-        executors={
-            "default": ThreadPoolExecutor(OTHER_WORKERS),
-            CRAWL_EXECUTOR: ThreadPoolExecutor(settings.max_concurrent_crawls),
-        },
-        job_defaults={
-            "coalesce": True,
-            "max_instances": 1,
-            "misfire_grace_time": int(settings.misfire_grace_time.total_seconds()) or None,
-        },
-    )
+) -> Schedule:
+    """A schedule (not started) holding every job of the state's config; no I/O."""
+    schedule = Schedule(state)
     specs = job_specs(
-        config,
+        state.config,
         now=now or utcnow(),
         catch_up=catch_up,
         last_runs=last_runs,
-        interval_override=interval_override,
+        interval_override=state.interval_override,
         rng=rng,
     )
     for spec in specs:
-        add_spec(scheduler, spec)
-    return scheduler
+        schedule.add(spec)
+    return schedule
 
 
-def add_spec(scheduler: BaseScheduler, spec: JobSpec) -> None:
-    """Add (or replace) the job of one spec."""
-    extra: dict[str, Any] = {}
-    if spec.next_run_time is not None:
-        extra["next_run_time"] = spec.next_run_time
-    scheduler.add_job(
-        spec.func,
-        spec.trigger,
-        args=spec.args,
-        id=spec.id,
-        name=f"{spec.id} [{spec.signature}]",
-        executor=spec.executor,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=spec.misfire_grace_time,
-        replace_existing=True,
-        **extra,
+def run_daemon(
+    config: Config,
+    *,
+    interval_override: timedelta | None = None,
+    crawls: CrawlRunner = run_crawls,
+) -> int:
+    """Run until SIGTERM/SIGINT; 0 on a clean stop, 1 if the lease was lost."""
+    if not log.isEnabledFor(logging.DEBUG):
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    store = Store.from_config(config)
+    holder = lock.Holder.me()
+    try:
+        lock.acquire(store, holder)
+        state = DaemonState(
+            config, store, holder, crawls=crawls, interval_override=interval_override
+        )
+        try:
+            _serve(state)
+        finally:
+            lock.release(store, holder)
+    finally:
+        store.close()
+    return 1 if state.lease_lost else 0
+
+
+def _serve(state: DaemonState) -> None:
+    flags = SignalFlags().install()
+    schedule = _start(state)
+    try:
+        _loop(state, schedule, flags)
+    finally:
+        _stop(state, schedule)
+        restore_defaults()
+
+
+def _start(state: DaemonState) -> Schedule:
+    now = utcnow()
+    config = state.config
+    plan, last_runs = plan_from_store(
+        state.store, config, now, interval_override=state.interval_override
     )
+    _log_catch_up(plan)
+    schedule = build_scheduler(state, now=now, catch_up=plan, last_runs=last_runs)
+    schedule.scheduler.start()
+    log.info(
+        "presswatch daemon started (pid %d): %d sources, %d jobs",
+        os.getpid(),
+        len(config.enabled_sources),
+        len(schedule.scheduler.get_jobs()),
+    )
+    return schedule
 
 
-def apply_specs(
-    scheduler: BaseScheduler, specs: list[JobSpec]
-) -> tuple[list[str], list[str], list[str]]:
-    """Make the scheduler's jobs match `specs`: (added, changed, removed) job ids."""
-    existing = {job.id: job for job in scheduler.get_jobs()}
-    added: list[str] = []
-    changed: list[str] = []
-    for spec in specs:
-        job = existing.pop(spec.id, None)
-        if job is not None and job.name == f"{spec.id} [{spec.signature}]":
-            continue
-        (changed if job is not None else added).append(spec.id)
-        add_spec(scheduler, spec)
-    for job_id in existing:
-        scheduler.remove_job(job_id)
-    return added, changed, sorted(existing)
+def _log_catch_up(plan: CatchUp) -> None:
+    if plan.sources:
+        log.info("catch-up: %d overdue source(s) crawled now", len(plan.sources))
+    for key in plan.recipients:
+        log.info("catch-up: digest for %s missed while stopped; sending now", key)
 
 
-__all__ = ["CatchUp", "JobSpec", "apply_specs", "build_scheduler", "job_specs"]
+def _loop(state: DaemonState, schedule: Schedule, flags: SignalFlags) -> None:
+    while not flags.stop and not state.stopping.is_set():
+        if flags.take_reload():
+            reload(state, schedule)
+        time.sleep(POLL_SECONDS)
+    if flags.stop:
+        log.info("signal %d received: stopping", flags.stop)
+
+
+def reload(state: DaemonState, schedule: Schedule) -> bool:
+    """Load the config again; on errors keep the running one, else rebuild the jobs."""
+    try:
+        new = load_config(state.config.directory)
+    except ConfigError as exc:
+        log.error("reload failed, still running on the previous configuration:\n%s", exc)
+        return False
+    _warn_restart_only(state.config, new)
+    previous = state.swap(new)
+    now = utcnow()
+    plan, last_runs = plan_from_store(
+        state.store, new, now, interval_override=state.interval_override
+    )
+    known = {s.id for s in previous.enabled_sources}
+    fresh = CatchUp([s for s in plan.sources if s not in known], [])
+    specs = job_specs(
+        new, now=now, catch_up=fresh, last_runs=last_runs, interval_override=state.interval_override
+    )
+    added, changed, removed = schedule.apply(specs)
+    log.info(
+        "configuration reloaded: added %s, changed %s, removed %s",
+        added or "none",
+        changed or "none",
+        removed or "none",
+    )
+    return True
+
+
+def _warn_restart_only(old: Config, new: Config) -> None:
+    if old.database_url != new.database_url:
+        log.warning("database settings changed: they take effect after a restart")
+    old_max = old.settings.scheduler.max_concurrent_crawls
+    if old_max != new.settings.scheduler.max_concurrent_crawls:
+        log.warning("scheduler.max_concurrent_crawls changed: it takes effect after a restart")
+
+
+def _stop(state: DaemonState, schedule: Schedule) -> None:
+    """Stop scheduling; SIGTERM the running crawls at once, so Scrapy stops gracefully and
+    stores what it fetched; SIGKILL those still running after shutdown_grace."""
+    state.stopping.set()
+    if schedule.scheduler.running:
+        schedule.scheduler.shutdown(wait=False)
+    grace = state.config.settings.scheduler.shutdown_grace.total_seconds()
+    asked = CRAWLS.stop()
+    if state.running_crawls:
+        log.info(
+            "stopping %d crawl(s) (processes %s); waiting up to %.0f s for them to store "
+            "what they fetched",
+            state.running_crawls,
+            asked or "not started yet",
+            grace,
+        )
+    if not state.wait_idle(grace):
+        killed = CRAWLS.kill()
+        log.warning(
+            "%d crawl(s) still running after %.0f s (scheduler.shutdown_grace): killed %s",
+            state.running_crawls,
+            grace,
+            killed or "no process",
+        )
+        if not state.wait_idle(KILL_GRACE):
+            log.error("%d crawl job(s) did not return", state.running_crawls)
+    log.info("presswatch daemon stopped")
+
+
+__all__ = ["Schedule", "build_scheduler", "reload", "run_daemon", "run_once"]

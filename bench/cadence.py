@@ -6,7 +6,7 @@ minutes, stops it with SIGTERM and prints, from the store's `crawl_runs`, the nu
 runs per source per minute, the minutes in which a source was not crawled, and the jobs
 the daemon logged as failed.
 
-    python bench/cadence.py --minutes 10 [--workdir DIR]
+    python -m bench.cadence --minutes 10 [--workdir DIR]
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Crawl benchmark: 20 local sources x 100 articles (50-100 KB each), empty store, then again.
 
-`python bench/crawl.py [PARALLEL_SOURCES]` (default 2).
+`python -m bench.crawl [PARALLEL_SOURCES]` (default 2).
 
 Reports wall-clock time and CPU seconds: the crawl children's (reaped by the forkserver,
 read from its /proc stat), the forkserver's own (its one-off preload imports) and this
@@ -15,8 +15,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.config import Config, load_config
 from crawler.crawl import RunSummary, run_crawls

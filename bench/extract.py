@@ -8,14 +8,11 @@ import json
 import pstats
 import random
 import statistics
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.extract import article as article_module
 from crawler.extract.article import extract_article, warm_up

@@ -9,8 +9,6 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from tests.reliability.trials import Campaign, Outcome, plan_trials, summarize
 from tests.reliability.world import SmtpSink, build_site
 from tests.sites import FixtureSiteServer

@@ -14,7 +14,7 @@ result (`Expect: entries[0]['link'] == '...'`). This script:
   ones must be right to the second in UTC, invalid ones must give no date.
 
 Get the suite with `pip download --no-deps --no-binary :all: feedparser -d /tmp/fp` and
-unpack it; then `python bench/feedconf.py /tmp/fp/feedparser-6.0.14/tests` (`--failures`
+unpack it; then `python -m bench.feedconf /tmp/fp/feedparser-6.0.14/tests` (`--failures`
 lists the in-scope tests presswatch fails).
 """
 

@@ -1,6 +1,6 @@
 """Listing truth on real pages and feeds: is every listed entry stored with its title and date?
 
-`python bench/listing_truth.py [CORPUS_DIR]` (default ../shared/corpus).
+`python -m bench.listing_truth [CORPUS_DIR]` (default ../shared/corpus).
 
 Serves the corpus's saved foreign-ministry listing pages (their article pages are not saved,
 so nearly every article answers 404) and every feed of the corpus on a local server, crawls
@@ -27,8 +27,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import dateparser
 from parsel import Selector

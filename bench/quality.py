@@ -15,7 +15,7 @@ newspaper4k, scrapinghub_aeb; GOV.UK content items rendered as pages) it scores:
 The libraries run with their defaults: trafilatura ``extract`` (body), trafilatura
 ``extract_metadata`` (title and date), htmldate ``find_date`` (date).
 
-    python bench/quality.py [--corpus PATH] [--set NAME] [--worst N]
+    python -m bench.quality [--corpus PATH] [--set NAME] [--worst N]
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import html
 import json
 import re
 import statistics
-import sys
 import time
 import warnings
 from collections import Counter
@@ -34,8 +33,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.extract.article import Article, extract_article, warm_up
 

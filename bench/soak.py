@@ -1,6 +1,6 @@
 """Soak the daemon: 50 fixture sources every 5 s; print RSS over time, crawls and orphans.
 
-    .venv/bin/python bench/soak.py --minutes 10
+    .venv/bin/python -m bench.soak --minutes 10
 
 The config validator requires `every >= 1m`, so the sources say `every: 1m` and the run
 sets PRESSWATCH_INTERVAL_OVERRIDE=5s, which only the daemon's scheduler construction reads.
@@ -14,8 +14,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.daemon.fixtures import Daemon, FeedSite, leftovers, tree
 from tests.daemon.helpers import feed_source, write_config

@@ -1,9 +1,11 @@
 """How the CLI shows schedules, times, durations and counts: one format for each, everywhere.
 
-- schedules: "every 1h", "every 1h30m", "cron 0 */2 * * *" (never timedelta's "1:00:00")
+- durations: "30m", "1h30m" (the config's own notation; never timedelta's "1:00:00")
+- schedules: "every 1h", "every 1h30m", "cron 0 */2 * * *"
 - times: "2026-12-04 08:00 PKT", in one timezone per view (the config's), zone always shown
 - elapsed seconds: "0.4s", "7.2s", "2m05s"
 - counts: "1 new match", "2 new matches"
+- database URLs: with any password masked
 """
 
 from __future__ import annotations
@@ -11,10 +13,22 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from crawler.config.durations import format_duration
-
 TIME_FORMAT = "%Y-%m-%d %H:%M %Z"
 _IRREGULAR = {"match": "matches", "was": "were", "is": "are"}
+_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def format_duration(delta: timedelta) -> str:
+    """Render a timedelta in the shortest exact unit form ("30m", "1h30m")."""
+    seconds = int(delta.total_seconds())
+    if seconds == 0:
+        return "0s"
+    parts = []
+    for unit, size in _UNITS.items():
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts)
 
 
 def format_schedule(every: timedelta | None, cron: str | None) -> str:
@@ -22,6 +36,16 @@ def format_schedule(every: timedelta | None, cron: str | None) -> str:
     if every is not None:
         return f"every {format_duration(every)}"
     return f"cron {cron}" if cron else "-"
+
+
+def redact_url(url: str) -> str:
+    """A database URL with any password masked (shown by `status` and `config show`)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparsable database URL>"
 
 
 def format_time(value: datetime | None, timezone: str = "UTC") -> str:

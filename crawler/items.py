@@ -25,11 +25,6 @@ class ArticleItem:
     published_date: date | None = None
     published_precision: str | None = None
 
-    @property
-    def backfill_skipped(self) -> bool:
-        """Remembered on a source's first run without being fetched (older than backfill)."""
-        return bool(self.extra.get("backfill_skipped"))
-
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (for `sources test`)."""
         data = asdict(self)

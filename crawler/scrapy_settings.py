@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from crawler.config import Config
@@ -54,9 +53,9 @@ def user_agent(config: Config) -> str:
 
 
 def build_settings(
-    config: Config, source: SourceConfig, *, dry_run: bool = False
+    config: Config, source: SourceConfig, *, dry_run: bool = False, log_level: str = "WARNING"
 ) -> dict[str, Any]:
-    """Settings for crawling one source."""
+    """Settings for crawling one source (Scrapy's own log at `log_level`)."""
     crawl = config.settings.crawl
     delay = source.download_delay if source.download_delay is not None else crawl.download_delay
     return {
@@ -83,7 +82,7 @@ def build_settings(
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,
-        "LOG_LEVEL": "DEBUG" if os.environ.get("PW_LOG") else "WARNING",
+        "LOG_LEVEL": log_level,
         "LOG_ENABLED": True,
         "DOWNLOADER_MIDDLEWARES": DOWNLOADER_MIDDLEWARES,
         "SPIDER_MIDDLEWARES": {} if dry_run else SPIDER_MIDDLEWARES,

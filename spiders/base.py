@@ -43,7 +43,7 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 from twisted.python.failure import Failure
 
 from crawler.config.models import SourceConfig
-from crawler.crawl.runtime import Runtime, current_runtime
+from crawler.crawl.runtime import Runtime
 from crawler.extract.article import Article, ArticleSelectors, ListingHints, extract_article
 from crawler.items import ArticleItem
 from crawler.store.articles import DueArticle, due_articles, known_identities
@@ -157,8 +157,8 @@ class BaseSourceSpider(scrapy.Spider):
         elif cls.kind:
             BaseSourceSpider.generic[cls.kind] = cls
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.runtime: Runtime = current_runtime()
+    def __init__(self, *args: Any, runtime: Runtime, **kwargs: Any) -> None:
+        self.runtime = runtime
         self.source: SourceConfig = self.runtime.source
         self.params = read_params(self.Params, self.source)
         kwargs["name"] = self.source.id

@@ -37,11 +37,6 @@ LAYERS: list[tuple[str, ...]] = [
 
 # Upward edges another branch removes (i16a: the daemon's seams, issue 16 points 1, 2, 4).
 # The integrator deletes these lines after merging it.
-KNOWN_PENDING = {
-    ("crawler.crawl", "crawler.daemon"),  # crawl/runner.py reads the daemon's state
-    ("crawler.daemon", "scheduler"),  # daemon/runner.py imports the job list back
-}
-
 # Each table: its owner module (the writer, with typed readers), and the other modules that
 # may import it, each with why. Nothing else imports crawler.store.schema's tables.
 OWNERS = {
@@ -163,22 +158,15 @@ def test_imports_point_down() -> None:
         f"{e.source}:{e.line} imports {e.target} "
         f"({layer_of(e.source)[1]} is below {layer_of(e.target)[1]})"
         for e in edges()
-        if upward(e) and (package(e.source), package(e.target)) not in KNOWN_PENDING
+        if upward(e)
     ]
     assert not wrong, "upward imports:\n" + "\n".join(wrong)
 
 
-def test_known_pending_edges_are_still_there() -> None:
-    """An exemption nobody needs any more is deleted, not kept as a loophole."""
-    present = {(package(e.source), package(e.target)) for e in edges() if upward(e)}
-    assert present >= KNOWN_PENDING, f"no longer needed: {KNOWN_PENDING - present}"
-
-
 def test_no_two_parts_import_each_other() -> None:
     """Parts of one layer may import each other, but only one way (no two-way ties)."""
-    pending = {tuple(sorted(pair)) for pair in KNOWN_PENDING}
     pairs = {(layer_of(e.source)[1], layer_of(e.target)[1]) for e in edges()}
-    mutual = sorted((a, b) for a, b in pairs if a < b and (b, a) in pairs and (a, b) not in pending)
+    mutual = sorted((a, b) for a, b in pairs if a < b and (b, a) in pairs)
     assert not mutual, f"two-way ties: {mutual}"
 
 

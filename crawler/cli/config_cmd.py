@@ -6,9 +6,8 @@ import click
 
 from crawler.cli.context import AppContext, pass_app
 from crawler.config import Config
-from crawler.config.durations import format_duration
-from crawler.config.models import Schedule
 from crawler.config.spidercheck import has_custom_spiders, loose_permissions
+from crawler.formatting import format_schedule, redact_url
 
 
 @click.command("check-config")
@@ -40,7 +39,7 @@ def render_summary(config: Config) -> str:
     settings = config.settings
     lines = [
         f"config: {config.directory.resolve()}  (valid)",
-        f"database: {_redact(config.database_url)}",
+        f"database: {redact_url(config.database_url)}",
         f"data dir: {config.data_dir}   timezone: {settings.timezone}   "
         f"mail: {settings.mail.transport}",
         "",
@@ -49,7 +48,7 @@ def render_summary(config: Config) -> str:
     for source in config.sources:
         flags = "" if source.enabled else "  [disabled]"
         flags += "" if source.verified else "  [unverified]"
-        sched = _schedule(source.schedule)
+        sched = format_schedule(source.schedule.every, source.schedule.cron)
         lines.append(f"  {source.id:<28} {source.kind:<8} {sched:<16} {source.name}{flags}")
     lines.append(f"rules: {len(config.rules)} ({len(config.enabled_rules)} enabled)")
     for rule in sorted(config.rules, key=lambda r: (r.priority, r.id)):
@@ -57,23 +56,7 @@ def render_summary(config: Config) -> str:
         lines.append(f"  {rule.id:<28} {rule.mode:<9} {rule.query[:60]}{flags}")
     lines.append(f"recipients: {len(settings.recipients)}")
     for recipient in settings.recipients:
-        zone = recipient.timezone or settings.timezone
+        zone = config.timezone_of(recipient)
         when = recipient.digest_time.strftime("%H:%M")
         lines.append(f"  {recipient.address:<36} digest {when} {zone}")
     return "\n".join(lines)
-
-
-def _schedule(schedule: Schedule) -> str:
-    if schedule.every is not None:
-        return f"every {format_duration(schedule.every)}"
-    return f"cron {schedule.cron}"
-
-
-def _redact(url: str) -> str:
-    """Hide a password embedded in a database URL."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<invalid url>"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from crawler.cli.context import AppContext, pass_app
-from crawler.config.durations import Duration, format_duration, parse_duration
+from crawler.config.durations import Duration, parse_duration
 from crawler.errors import UsageError
+from crawler.formatting import format_duration
 from crawler.store import migrate
 
 

@@ -37,14 +37,12 @@ def run(app: AppContext, once: bool, digest: bool, serve: bool) -> None:
     if digest and not once:
         raise UsageError("--digest only goes with --once (the daemon sends digests on schedule)")
     config = app.config()
+    import scheduler
+
     with _console(app, serve):
         if once:
-            from crawler.daemon.once import run_once
-
-            sys.exit(run_once(config, digest=digest))
-        from crawler.daemon.runner import run_daemon
-
-        sys.exit(run_daemon(config, interval_override=_interval_override()))
+            sys.exit(scheduler.run_once(config, digest=digest))
+        sys.exit(scheduler.run_daemon(config, interval_override=_interval_override()))
 
 
 @contextmanager

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
 
+from crawler.formatting import format_duration  # one rendering, shared with the CLI
+
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
 _DURATION_FULL = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*[smhdw]\s*)+$")
@@ -38,19 +40,6 @@ def parse_duration(value: str | int | float | timedelta) -> timedelta:
         raise ValueError(f'invalid duration "{value}" (use e.g. 90s, 30m, 2h, 7d, 1h30m)')
     seconds = sum(float(n) * _UNITS[unit] for n, unit in _DURATION_PART.findall(text))
     return timedelta(seconds=seconds)
-
-
-def format_duration(delta: timedelta) -> str:
-    """Render a timedelta in the shortest exact unit form ("30m", "1h30m")."""
-    seconds = int(delta.total_seconds())
-    if seconds == 0:
-        return "0s"
-    parts = []
-    for unit in ("w", "d", "h", "m", "s"):
-        count, seconds = divmod(seconds, _UNITS[unit])
-        if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts)
 
 
 def parse_size(value: str | int) -> int:

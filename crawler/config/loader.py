@@ -12,6 +12,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from crawler.config.models import (
+    RecipientConfig,
     RuleConfig,
     RulesFile,
     SettingsConfig,
@@ -74,6 +75,11 @@ class Config:
                 return source
         known = ", ".join(s.id for s in self.sources) or "none"
         raise KeyError(f'unknown source "{source_id}" (known: {known})')
+
+    def timezone_of(self, part: SourceConfig | RecipientConfig) -> str:
+        """The timezone a source's cron or a recipient's digest time is in: its own, else
+        settings.timezone (the one place that derives it)."""
+        return part.timezone or self.settings.timezone
 
     def rule(self, rule_id: str) -> RuleConfig:
         """The rule with this id; KeyError naming the known ones if absent."""

@@ -3,6 +3,8 @@
 Twisted's reactor cannot restart, so every crawl gets a fresh process.  The run's
 summary (JSON) is written to `--summary FILE`; with `--dry-run FILE` nothing touches the
 store and the items are written to FILE as JSON lines (`presswatch sources test`).
+`--log-level DEBUG` shows Scrapy's own log on stderr (default WARNING), to debug a source
+by running its crawl by hand.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from crawler.config import Config
 from crawler.config.models import SourceConfig
 from crawler.crawl.records import is_first_run, record_run
-from crawler.crawl.runtime import Runtime, current_runtime, set_runtime
+from crawler.crawl.runtime import Runtime
 from crawler.crawl.summary import RunSummary
 from crawler.errors import PresswatchError
 from crawler.scrapy_settings import build_settings
@@ -31,6 +33,7 @@ def crawl_source(
     *,
     dry_run_output: Path | None = None,
     limit: int | None = None,
+    log_level: str = "WARNING",
 ) -> RunSummary:
     """Crawl one source in this process (once per process) and record the run."""
     from scrapy.crawler import CrawlerProcess
@@ -41,18 +44,18 @@ def crawl_source(
     store = None if dry_run_output else Store.from_config(config, migrate_schema=False)
     started = utcnow()
     first = True if store is None else is_first_run(store, source.id)
-    set_runtime(Runtime(config, source, store, first, limit, dry_run_output, started))
-    settings = build_settings(config, source, dry_run=store is None)
+    runtime = Runtime(config, source, store, first, limit, dry_run_output, started)
+    settings = build_settings(config, source, dry_run=store is None, log_level=log_level)
     settings["CLOSESPIDER_TIMEOUT"] = max(
         5.0, config.settings.crawl.source_timeout.total_seconds() - 5
     )
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
-    process.crawl(crawler)
+    process.crawl(crawler, runtime=runtime)
     process.start()
     stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
     run = RunSummary.from_stats(source.id, started, stats, str(stats.get("finish_reason", "")))
-    run.messages = list(current_runtime().notes.get("messages", []))
+    run.messages = list(runtime.notes.get("messages", []))
     if store is None:
         return run
     try:
@@ -68,11 +71,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--summary", type=Path)
     parser.add_argument("--dry-run", type=Path, dest="dry_run")
     parser.add_argument("--limit", type=int)
+    parser.add_argument(
+        "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
         source = config.source(args.source_id)
-        run = crawl_source(config, source, dry_run_output=args.dry_run, limit=args.limit)
+        run = crawl_source(
+            config, source, dry_run_output=args.dry_run, limit=args.limit, log_level=args.log_level
+        )
     except (PresswatchError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

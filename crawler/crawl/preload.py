@@ -3,48 +3,34 @@
 Scrapy loads its components (download handlers, middlewares, extensions, scheduler,
 queues...) by dotted path when a crawler starts, so importing `scrapy.crawler` alone
 leaves ~300 modules (aiohttp, tldextract, the TLS context factory whose deprecation shim
-walks `inspect.stack()`) to every child.  `warm()` imports the components presswatch's
-settings enable; the TLS modules go first, while few modules are loaded (`inspect.stack`
-scans `sys.modules`).  The extraction models are loaded here too (`warm_up`).
+walks `inspect.stack()`) to every child.  `warm()` imports what the child would: the Scrapy
+components presswatch's settings enable (from Scrapy's default settings and ours), our own
+pipelines and middlewares (from `crawler.scrapy_settings`) and every shipped spider (from the
+spider registry).  The TLS modules go first, while few modules are loaded (`inspect.stack`
+scans `sys.modules`).  The extraction models are loaded here too (`warm_up`).  A module that
+fails to import is logged (the child then imports it itself, or fails with its own error).
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
+
+log = logging.getLogger("presswatch.crawl")
 
 FIRST = [
     "scrapy.core.downloader.tls",
     "scrapy.core.downloader.contextfactory",
     "scrapy.core.downloader.handlers.http11",
 ]
-# Loaded lazily by Scrapy (robots.txt parser) or by our code at the first article.
-LAZY = ["scrapy.robotstxt", "protego"]
-MODULES = [
-    "crawler.crawl.child",
-    "crawler.crawl.records",
-    "scrapy.crawler",
-    "scrapy.core.engine",
-    "scrapy.core.scraper",
-    "scrapy.http",
-    "twisted.internet.asyncioreactor",
-    "spiders.registry",
-    "spiders.feed",
-    "spiders.listing",
-    "spiders.sitemap",
-    "spiders.configdir",
-    "crawler.pipelines.validate",
-    "crawler.pipelines.collect",
-    "crawler.pipelines.store",
-    "crawler.store.clusters",
-    "crawler.store.matches",
-    "crawler.middlewares.backoff",
-    "crawler.middlewares.conditional",
-    "crawler.middlewares.safety",
-    "crawler.extract.article",
-    "crawler.extract.neardup",
-]
+# The child's entry point, and the crawler process it imports when it starts a crawl.
+ENTRY = ["crawler.crawl.child", "scrapy.crawler"]
+# Imported by the robots.txt parser at its first use (no setting names it).
+LAZY = ["protego"]
+# Loaded once per process before any crawl: language models, dateparser data, rule scans.
+WARM_UP = ("crawler.extract.article", "alerts.rules.normalize")
 SINGLE_SETTINGS = (
     "DNS_RESOLVER",
     "DOWNLOADER",
@@ -60,6 +46,8 @@ SINGLE_SETTINGS = (
     "SCHEDULER_START_MEMORY_QUEUE",
     "STATS_CLASS",
     "DOWNLOADER_HTTPCLIENTFACTORY",
+    "ROBOTSTXT_PARSER",
+    "TWISTED_REACTOR",
 )
 COMPONENT_SETTINGS = (
     "DOWNLOAD_HANDLERS",
@@ -108,23 +96,48 @@ def component_modules() -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def presswatch_modules() -> list[str]:
+    """presswatch's own crawl modules: every shipped spider (the registry) and the pipelines
+    and middlewares the settings enable (dry runs included)."""
+    from crawler.scrapy_settings import DOWNLOADER_MIDDLEWARES, DRY_RUN_PIPELINES, STORE_PIPELINES
+    from spiders.base import BaseSourceSpider
+    from spiders.registry import load_all
+
+    load_all()
+    registered = [*BaseSourceSpider.generic.values(), *BaseSourceSpider.custom.values()]
+    found = ["spiders.registry", *(spider.__module__ for spider in registered)]
+    enabled = {**STORE_PIPELINES, **DRY_RUN_PIPELINES, **DOWNLOADER_MIDDLEWARES}
+    found += [
+        module
+        for path, order in enabled.items()
+        if order is not None
+        if (module := _module_of(path)) and module.startswith("crawler.")
+    ]
+    return list(dict.fromkeys(found))
+
+
+def try_import(name: str, failed: list[str]) -> None:
+    """Import `name`; on failure log why and add it to `failed`."""
+    try:
+        importlib.import_module(name)
+    except Exception as exc:
+        log.warning("preload: could not import %s: %s: %s", name, type(exc).__name__, exc)
+        failed.append(name)
+
+
 def warm() -> list[str]:
     """Import everything a crawl child needs and load the extraction models and data.
 
-    Returns the modules that failed to import (optional components; never fatal here).
+    Returns the modules that failed to import (each logged; never fatal here).
     """
     failed: list[str] = []
-    for name in [*FIRST, *component_modules(), *MODULES, *LAZY]:
+    for name in [*FIRST, *component_modules(), *ENTRY, *presswatch_modules(), *LAZY]:
+        try_import(name, failed)
+    for name in WARM_UP:
         try:
-            importlib.import_module(name)
-        except Exception:
-            failed.append(name)
-    for name in ("crawler.extract.article", "alerts.rules.normalize"):
-        try:
-            # Extraction: language model, dateparser data. Rules: the normalizers'
-            # Hyperscan character scans. Once here, not once per child.
             importlib.import_module(name).warm_up()
-        except Exception:
+        except Exception as exc:
+            log.warning("preload: %s.warm_up failed: %s: %s", name, type(exc).__name__, exc)
             failed.append(f"{name}.warm_up")
     return failed
 

@@ -28,9 +28,9 @@ from datetime import datetime
 from pathlib import Path
 
 from crawler.config import Config
+from crawler.crawl.processes import descendants, live
 from crawler.crawl.records import record_run
 from crawler.crawl.summary import RunSummary
-from crawler.daemon.children import descendants, live
 from crawler.store.store import Store
 from crawler.store.types import utcnow
 
@@ -72,8 +72,6 @@ PRELOAD = ["crawler.crawl.preload"]
 
 def _context() -> multiprocessing.context.BaseContext:
     """A forkserver with the crawl modules preloaded: children fork warm, never the reactor."""
-    if sys.platform == "win32":  # pragma: no cover
-        return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     return context

@@ -1,4 +1,8 @@
-"""What a spider, its middlewares and pipelines share inside one crawl process."""
+"""What a spider, its middlewares and pipelines share inside one crawl process.
+
+The runtime is the spider's argument (`process.crawl(crawler, runtime=...)`); middlewares and
+pipelines read it from the crawler in `from_crawler` (Scrapy creates the spider first).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,6 @@ from typing import Any
 from crawler.config import Config
 from crawler.config.models import SourceConfig
 from crawler.store.store import Store
-
-_current: list[Runtime] = []
 
 
 @dataclass
@@ -37,13 +39,9 @@ class Runtime:
         return self.source.allow_private_addresses or crawl.allow_private_addresses
 
 
-def set_runtime(runtime: Runtime) -> None:
-    """Install the runtime of this process's crawl (one crawl per process)."""
-    _current[:] = [runtime]
-
-
-def current_runtime() -> Runtime:
-    """The runtime of this process's crawl (Scrapy settings deep-copy values, so not there)."""
-    if not _current:
-        raise RuntimeError("no crawl runtime installed: run crawls through crawler.crawl")
-    return _current[0]
+def runtime_of(crawler: Any) -> Runtime:
+    """The runtime given to this crawler's spider (as its `runtime` argument)."""
+    runtime = getattr(crawler.spider, "runtime", None)
+    if not isinstance(runtime, Runtime):
+        raise RuntimeError("no crawl runtime: the spider runs outside crawler.crawl")
+    return runtime

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from alerts.ledger import last_digest
 from crawler.config import Config
-from crawler.daemon import ports
 from crawler.daemon.timing import cron_fired_since, digest_trigger, source_overdue
 from crawler.store.sources import source_states
 from crawler.store.store import Store
@@ -60,10 +60,11 @@ def read_last_runs(store: Store) -> dict[str, datetime | None]:
 
 
 def read_last_digests(store: Store, config: Config) -> dict[str, datetime | None]:
-    """Each enabled recipient's last digest time."""
-    return {
-        r.key: ports.last_digest_at(store, r.key) for r in config.settings.recipients if r.enabled
-    }
+    """Each enabled recipient's last digest time (composed: sent or still being retried)."""
+    with store.connect() as connection:
+        return {
+            r.key: last_digest(connection, r.key) for r in config.settings.recipients if r.enabled
+        }
 
 
 def plan_from_store(

@@ -1,4 +1,7 @@
-"""The scheduled jobs: module-level functions taking only ids, reading the installed state."""
+"""The scheduled jobs: functions of the daemon state and ids (the scheduler binds the state).
+
+A job runs in a scheduler thread; it never raises into the scheduler (see `guarded`).
+"""
 
 from __future__ import annotations
 
@@ -6,36 +9,36 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Concatenate
 
-from crawler.daemon import lock, ports
-from crawler.daemon.state import DaemonState, current
+from alerts.dispatch import deliver_digests, deliver_immediate, retry_due
+from crawler.crawl import RunSummary
+from crawler.crawl.records import record_run
+from crawler.daemon import lock
+from crawler.daemon.state import DaemonState
 from crawler.store.dialect import optimize
+from crawler.store.gc import collect_garbage
 from crawler.store.types import utcnow
 
 log = logging.getLogger("presswatch.daemon")
-F = TypeVar("F", bound=Callable[..., None])
+Job = Callable[Concatenate[DaemonState, ...], None]
 
 
-def guarded(function: F) -> F:
-    """Skip when stopping or uninstalled; log a failure once (its traceback only with
-    --debug) instead of raising into the scheduler, whose own report would repeat it."""
+def guarded(function: Callable[..., None]) -> Job:
+    """Skip when stopping; log a failure once (its traceback only with --debug) instead of
+    raising into the scheduler, whose own report would repeat it."""
 
     @wraps(function)
-    def wrapper(*args: Any) -> None:
-        try:
-            state = current()
-        except LookupError:
-            return
+    def wrapper(state: DaemonState, *ids: str) -> None:
         if state.stopping.is_set():
             return
         try:
-            function(*args)
+            function(state, *ids)
         except Exception as exc:
-            call = f"{function.__name__}({', '.join(map(repr, args))})"
+            call = f"{function.__name__}({', '.join(map(repr, ids))})"
             log_failure(f"job {call} failed", exc)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def log_failure(what: str, exc: BaseException) -> None:
@@ -50,13 +53,12 @@ def log_failure(what: str, exc: BaseException) -> None:
 
 
 @guarded
-def crawl_job(source_id: str) -> None:
+def crawl_job(state: DaemonState, source_id: str) -> None:
     """Crawl one source in a child process; send immediate alerts if it stored matches.
 
     A crawl that raises here (not in its child, whose failures the runner records) is
     recorded as a failed run of the source, so `status` and the digest show it.
     """
-    state = current()
     config = state.config
     if source_id not in {s.id for s in config.enabled_sources}:
         log.info("source %s is no longer enabled; skipping", source_id)
@@ -64,21 +66,19 @@ def crawl_job(source_id: str) -> None:
     started = utcnow()
     with state.crawling():
         try:
-            summaries = ports.run_crawls(config, [source_id])
+            summaries = state.crawls(config, [source_id])
         except Exception as exc:
             log_failure(f"crawl {source_id} failed", exc)
             _record_failure(state, source_id, started, exc)
             return
     log.info("crawl %s finished: %s", source_id, _describe(summaries))
-    if any(ports.summary_stored_matches(s) for s in summaries) and not state.stopping.is_set():
-        ports.deliver_immediate(state.config, state.store, now=utcnow())
+    if any(s.items_new or s.items_updated for s in summaries) and not state.stopping.is_set():
+        # a new or updated item may have matched a rule
+        deliver_immediate(state.config, state.store, now=utcnow())
 
 
 def _record_failure(state: DaemonState, source_id: str, started: datetime, exc: Exception) -> None:
     """A failed run of `source_id` (health `error` with the reason) in the store."""
-    from crawler.crawl.records import record_run
-    from crawler.crawl.summary import RunSummary
-
     config = state.config
     run = RunSummary.dead(source_id, started, "error", f"{type(exc).__name__}: {exc}")
     try:
@@ -87,45 +87,38 @@ def _record_failure(state: DaemonState, source_id: str, started: datetime, exc: 
         log.warning("could not record the failed run of %s: %s", source_id, error)
 
 
-def _describe(summaries: list[Any]) -> str:
+def _describe(summaries: list[RunSummary]) -> str:
     if not summaries:
         return "no summary"
-    return "; ".join(
-        f"{getattr(s, 'health', '?') or '?'}, {getattr(s, 'items_new', '?')} new, "
-        f"{getattr(s, 'errors', '?')} errors"
-        for s in summaries
-    )
+    return "; ".join(f"{s.health or '?'}, {s.items_new} new, {s.errors} errors" for s in summaries)
 
 
 @guarded
-def digest_job(recipient_key: str) -> None:
+def digest_job(state: DaemonState, recipient_key: str) -> None:
     """Send one recipient's digest (covering everything since their last one)."""
-    state = current()
     log.info("digest for %s", recipient_key)
-    ports.deliver_digests(state.config, state.store, recipient=recipient_key, now=utcnow())
+    deliver_digests(state.config, state.store, recipient=recipient_key, now=utcnow())
 
 
 @guarded
-def retry_job() -> None:
+def retry_job(state: DaemonState) -> None:
     """Retry deliveries whose backoff has passed."""
-    state = current()
-    ports.retry_due(state.config, state.store, now=utcnow())
+    retry_due(state.config, state.store, now=utcnow())
 
 
 @guarded
-def maintenance_job() -> None:
+def maintenance_job(state: DaemonState) -> None:
     """Retention garbage collection, then PRAGMA optimize on SQLite."""
-    state = current()
-    result = ports.collect_garbage(state.store, state.config)
-    log.info("maintenance: deleted %s old items", getattr(result, "items_deleted", "?"))
+    with state.store.begin() as connection:
+        result = collect_garbage(connection, state.config.settings.retention.items)
+    log.info("maintenance: deleted %s old items", result.items_deleted)
     with state.store.begin() as connection:
         optimize(connection)
 
 
 @guarded
-def heartbeat_job() -> None:
+def heartbeat_job(state: DaemonState) -> None:
     """Extend the lease; if another daemon took it over, stop this one."""
-    state = current()
     try:
         held = lock.heartbeat(state.store, state.holder)
     except Exception as exc:  # database briefly unreachable: the lease has slack

@@ -10,37 +10,39 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
 
+from alerts.dispatch import DispatchReport, deliver_digests, deliver_immediate, retry_due
 from crawler.config import Config
-from crawler.daemon import lock, ports
+from crawler.crawl import run_crawls
+from crawler.daemon import lock
+from crawler.daemon.state import CrawlRunner
 from crawler.store.store import Store
 
 log = logging.getLogger("presswatch.daemon")
 
 
-def run_once(config: Config, *, digest: bool = False) -> int:
+def run_once(config: Config, *, digest: bool = False, crawls: CrawlRunner = run_crawls) -> int:
     """One cycle under the daemon lease; 1 if every crawl failed or mail is undelivered."""
     store = Store.from_config(config)
     holder = lock.Holder.me()
     try:
         lock.acquire(store, holder)
         try:
-            return _cycle(config, store, digest=digest)
+            return _cycle(config, store, crawls, digest=digest)
         finally:
             lock.release(store, holder)
     finally:
         store.close()
 
 
-def _cycle(config: Config, store: Store, *, digest: bool) -> int:
+def _cycle(config: Config, store: Store, crawls: CrawlRunner, *, digest: bool) -> int:
     delivery = _Deliveries()
-    delivery.attempt("retrying due deliveries", lambda: ports.retry_due(config, store))
+    delivery.attempt("retrying due deliveries", lambda: retry_due(config, store))
     ids = [source.id for source in config.enabled_sources]
-    crawled_ok = _crawl(config, ids)
-    delivery.attempt("sending immediate alerts", lambda: ports.deliver_immediate(config, store))
+    crawled_ok = _crawl(config, ids, crawls)
+    delivery.attempt("sending immediate alerts", lambda: deliver_immediate(config, store))
     if digest:
-        delivery.attempt("sending digests", lambda: ports.deliver_digests(config, store))
+        delivery.attempt("sending digests", lambda: deliver_digests(config, store))
     code = 0
     if ids and not crawled_ok:
         log.error("every crawl failed")
@@ -69,7 +71,7 @@ class _Deliveries:
     def ok(self) -> bool:
         return not self.undelivered and not self.crashed
 
-    def attempt(self, what: str, send: Callable[[], Sequence[Any]]) -> None:
+    def attempt(self, what: str, send: Callable[[], Sequence[DispatchReport]]) -> None:
         """Run one sending step; a step that raises is logged once (traceback with --debug).
 
         A message retried by a later step (a digest re-sent by --digest) counts as its
@@ -82,28 +84,28 @@ class _Deliveries:
             self.crashed = True
             return
         for report in reports:
-            key = str(getattr(report, "message_id", "")) or f"#{len(self.outcomes)}"
-            self.outcomes[key] = (str(getattr(report, "status", "")), _describe(report))
+            key = report.message_id or f"#{len(self.outcomes)}"
+            self.outcomes[key] = (report.status, _describe(report))
 
 
-def _describe(report: Any) -> str:
-    channel = "alert" if getattr(report, "channel", "") == "immediate" else "digest"
-    return f"{channel} {getattr(report, 'message_id', '')} to {getattr(report, 'recipient', '?')}"
+def _describe(report: DispatchReport) -> str:
+    channel = "alert" if report.channel == "immediate" else "digest"
+    return f"{channel} {report.message_id} to {report.recipient}"
 
 
 def _debug() -> bool:
     return log.isEnabledFor(logging.DEBUG)
 
 
-def _crawl(config: Config, ids: list[str]) -> bool:
+def _crawl(config: Config, ids: list[str], crawls: CrawlRunner) -> bool:
     if not ids:
         log.warning("no enabled sources")
         return True
     try:
-        summaries = ports.run_crawls(config, ids)
+        summaries = crawls(config, ids)
     except Exception as exc:
         log.error("crawls could not run: %s: %s", type(exc).__name__, exc, exc_info=_debug())
         return False
-    failed = [s for s in summaries if ports.summary_failed(s)]
+    failed = [s for s in summaries if s.failed]
     log.info("crawled %d source(s), %d failed", len(summaries), len(failed))
     return len(failed) < len(summaries) or not summaries

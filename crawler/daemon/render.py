@@ -3,29 +3,43 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime, time
 from typing import Any
 
-from crawler.daemon.status import Report
+from alerts.ledger import RecipientLedger
+from crawler.daemon.status import (
+    DaemonStatus,
+    LedgerCounts,
+    RecipientStatus,
+    SourceStatus,
+    StatusReport,
+)
 from crawler.formatting import format_due, format_time, plural
 from crawler.store.evidence import evidence_line
 
+At = Callable[[datetime | None], str]
 
-def to_json(report: Report) -> str:
+
+def to_json(report: StatusReport) -> str:
     """The report as JSON; datetimes in ISO 8601 with offset."""
-    return json.dumps(report, default=_default, indent=2, ensure_ascii=False)
+    data = asdict(report)
+    if not report.daemon.running and report.daemon.pid is None:
+        data["daemon"] = {"running": False}  # no lease at all: nothing more to say
+    return json.dumps(data, default=_default, indent=2, ensure_ascii=False)
 
 
 def _default(value: Any) -> str:
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | time):
         return value.isoformat()
     return str(value)
 
 
-def to_text(report: Report) -> str:
+def to_text(report: StatusReport) -> str:
     """A one-screen summary; every time in the config's timezone, in one format."""
-    now: datetime = report["now"]
-    zone: str = report.get("timezone", "UTC")
+    now = report.now
+    zone = report.timezone
 
     def at(value: datetime | None) -> str:
         return format_time(value, zone)
@@ -33,94 +47,90 @@ def to_text(report: Report) -> str:
     def due(value: datetime | None) -> str:
         return format_due(value, now, zone)
 
-    lines = [_daemon_line(report["daemon"], at), f"database: {report['database']}", ""]
+    lines = [_daemon_line(report.daemon, at), f"database: {report.database}", ""]
     lines.append(f"{'source':<28} {'health':<10} {'last run':<22} {'last new':<22} next run")
-    for s in report["sources"]:
-        next_text = due(s["next_run_at"]) if s["enabled"] else "disabled"
-        if not s.get("in_config", True):
+    for s in report.sources:
+        next_text = due(s.next_run_at) if s.enabled else "disabled"
+        if not s.in_config:
             next_text = "not in the config on disk"
         lines.append(
-            f"{s['id']:<28} {s['health']:<10} {at(s['last_run_at']):<22} "
-            f"{at(s['last_new_item_at']):<22} {next_text}"
+            f"{s.id:<28} {s.health:<10} {at(s.last_run_at):<22} "
+            f"{at(s.last_new_item_at):<22} {next_text}"
         )
-    lines += _problems(report["sources"], at)
-    lines += ["", "deliveries: " + _ledger(report["deliveries"])]
-    lines.append("messages:   " + _ledger(report["messages"]))
-    lines += _backlog(report.get("backlog", []), at)
-    if "evidence" in report:
-        lines.append(evidence_line(report["evidence"]))
+    lines += _problems(report.sources, at)
+    lines += ["", "deliveries: " + _ledger(report.deliveries)]
+    lines.append("messages:   " + _ledger(report.messages))
+    lines += _backlog(report.backlog, at)
+    if report.evidence is not None:
+        lines.append(evidence_line(report.evidence))
     lines.append("")
     lines.append(f"{'recipient':<32} {'time':<6} {'timezone':<20} {'last digest':<22} next digest")
-    for r in report["recipients"]:
-        time_text = r["digest_time"][:5]
-        next_text = due(r["next_digest_at"]) if r["enabled"] else "disabled"
+    for r in report.recipients:
+        time_text = r.digest_time.strftime("%H:%M")
+        next_text = due(r.next_digest_at) if r.enabled else "disabled"
         lines.append(
-            f"{r['key']:<32} {time_text:<6} {r['timezone']:<20} "
-            f"{at(r['last_digest_at']):<22} {next_text}"
+            f"{r.key:<32} {time_text:<6} {r.timezone:<20} {at(r.last_digest_at):<22} {next_text}"
         )
-    lines += _undelivered(report["recipients"], at)
+    lines += _undelivered(report.recipients, at)
     return "\n".join(lines)
 
 
-def _problems(sources: list[Report], at: Any) -> list[str]:
+def _problems(sources: list[SourceStatus], at: At) -> list[str]:
     """Why each unhealthy source is unhealthy (the crawl's own words)."""
     lines = []
     for s in sources:
-        if s["health"] not in ("ok", "new") and s.get("health_detail"):
-            since = at(s.get("health_since"))
-            lines.append(f"  {s['id']}: {s['health']} since {since}: {s['health_detail']}")
+        if s.health not in ("ok", "new") and s.health_detail:
+            lines.append(f"  {s.id}: {s.health} since {at(s.health_since)}: {s.health_detail}")
     return ["", "problems:", *lines] if lines else []
 
 
-def _backlog(entries: list[Report], at: Any) -> list[str]:
+def _backlog(entries: list[RecipientLedger], at: At) -> list[str]:
     """Per recipient: what is not delivered yet, and the mail server's last refusal."""
     lines = []
     for entry in entries:
         counts = (
-            f"{plural(entry['pending'], 'pending delivery', 'pending deliveries')}, "
-            f"{entry['failed']} failed, {entry['dead']} given up"
+            f"{plural(entry.pending, 'pending delivery', 'pending deliveries')}, "
+            f"{entry.failed} failed, {entry.dead} given up"
         )
-        lines.append(f"  {entry['recipient']}: {counts}")
-        if entry.get("last_error"):
-            channel = entry.get("last_error_channel") or "message"
-            retry = entry.get("next_attempt_at")
+        lines.append(f"  {entry.recipient}: {counts}")
+        if entry.last_error:
+            channel = entry.last_error_channel or "message"
+            retry = entry.next_attempt_at
             when = f"; next try {at(retry)}" if retry else ""
-            lines.append(f"    last error ({channel}): {entry['last_error']}{when}")
+            lines.append(f"    last error ({channel}): {entry.last_error}{when}")
     return lines
 
 
-def _undelivered(recipients: list[Report], at: Any) -> list[str]:
+def _undelivered(recipients: list[RecipientStatus], at: At) -> list[str]:
     """Digests composed but not accepted by the mail server: never shown as "last digest"."""
     lines = []
     for r in recipients:
-        digest = r.get("undelivered_digest")
-        if not digest:
+        digest = r.undelivered_digest
+        if digest is None:
             continue
         state = {"dead": "given up", "failed": "failed", "pending": "being sent"}.get(
-            digest["status"], digest["status"]
+            digest.status, digest.status
         )
-        tries = plural(int(digest["attempts"]), "attempt")
-        error = f": {digest['last_error']}" if digest.get("last_error") else ""
-        retry = (
-            f", next try {at(digest['next_attempt_at'])}" if digest.get("next_attempt_at") else ""
-        )
+        tries = plural(digest.attempts, "attempt")
+        error = f": {digest.last_error}" if digest.last_error else ""
+        retry = f", next try {at(digest.next_attempt_at)}" if digest.next_attempt_at else ""
         lines.append(
-            f"  {r['key']}: digest of {at(digest['created_at'])} not delivered "
+            f"  {r.key}: digest of {at(digest.created_at)} not delivered "
             f"({state}, {tries}{retry}){error}"
         )
     return ["", "undelivered digests:", *lines] if lines else []
 
 
-def _daemon_line(daemon: dict[str, Any], at: Any) -> str:
-    if not daemon.get("running"):
+def _daemon_line(daemon: DaemonStatus, at: At) -> str:
+    if not daemon.running:
         return "daemon: not running"
     return (
-        f"daemon: running (pid {daemon['pid']} on {daemon['host']}, "
-        f"since {at(daemon['since'])}, heartbeat {at(daemon['heartbeat_at'])})"
+        f"daemon: running (pid {daemon.pid} on {daemon.host}, "
+        f"since {at(daemon.since)}, heartbeat {at(daemon.heartbeat_at)})"
     )
 
 
-def _ledger(counts: dict[str, dict[str, int]]) -> str:
+def _ledger(counts: LedgerCounts) -> str:
     if not counts:
         return "none"
     parts = []

@@ -1,25 +1,30 @@
-"""The daemon's mutable state, shared by every job: config (swapped on reload), store, lease."""
+"""The daemon's mutable state, bound to every job: config (swapped on reload), store, lease,
+and the crawl runner (each source in a child process; tests give a runner of their own)."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from crawler.config import Config
+from crawler.crawl import RunSummary, run_crawls
 from crawler.daemon.lock import Holder
 from crawler.store.store import Store
+
+CrawlRunner = Callable[[Config, Sequence[str]], list[RunSummary]]
 
 
 @dataclass
 class DaemonState:
-    """What jobs read at run time; jobs get only ids, never a config of their own."""
+    """What jobs read at run time; jobs get the state and ids, never a config of their own."""
 
     config: Config
     store: Store
     holder: Holder
+    crawls: CrawlRunner = run_crawls
     interval_override: timedelta | None = None
     stopping: threading.Event = field(default_factory=threading.Event)
     lease_lost: bool = False
@@ -57,22 +62,3 @@ class DaemonState:
         """Wait until no crawl job runs; False on timeout."""
         with self._idle:
             return self._idle.wait_for(lambda: self._running == 0, timeout=timeout)
-
-
-_current: list[DaemonState] = []
-
-
-def install(state: DaemonState) -> None:
-    """Make `state` the one jobs of this process use."""
-    _current[:] = [state]
-
-
-def uninstall() -> None:
-    _current.clear()
-
-
-def current() -> DaemonState:
-    """The installed state; jobs fired after shutdown find none and do nothing."""
-    if not _current:
-        raise LookupError("no daemon state installed")
-    return _current[0]

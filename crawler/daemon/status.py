@@ -2,88 +2,150 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime, time
 
-from sqlalchemy.engine import make_url
-
+from alerts.ledger import RecipientLedger, last_sent_digest, summarize, undelivered_digest
+from alerts.ledger.summary import status_counts
 from crawler.config import Config
 from crawler.config.models import SourceConfig
 from crawler.daemon import lock
 from crawler.daemon.timing import digest_trigger, next_fire, source_overdue, source_trigger
 from crawler.errors import ConfigError
-from crawler.formatting import format_schedule
-from crawler.store.evidence import evidence_status
+from crawler.formatting import format_schedule, redact_url
+from crawler.store.evidence import EvidenceStatus, evidence_status
 from crawler.store.sources import SourceState, source_states
 from crawler.store.store import Store
 
-Report = dict[str, Any]
+LedgerCounts = dict[str, dict[str, int]]  # channel -> status -> count
+
+
+@dataclass(frozen=True)
+class DaemonStatus:
+    """The daemon lease: who holds it and whether it is still fresh (None when no lease)."""
+
+    running: bool
+    pid: int | None = None
+    host: str | None = None
+    since: datetime | None = None
+    heartbeat_at: datetime | None = None
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """A source's health, runs and next run (`in_config` False: known only to the store)."""
+
+    id: str
+    enabled: bool
+    schedule: str | None
+    health: str
+    health_since: datetime | None
+    health_detail: str | None
+    last_run_at: datetime | None
+    last_success_at: datetime | None
+    last_new_item_at: datetime | None
+    next_run_at: datetime | None
+    in_config: bool
+
+
+@dataclass(frozen=True)
+class UndeliveredDigest:
+    """A digest composed but not (yet) accepted by the mail server."""
+
+    created_at: datetime
+    status: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RecipientStatus:
+    """A reader's digest: the last one accepted, one not gone out yet, the next one due."""
+
+    key: str
+    enabled: bool
+    timezone: str
+    digest_time: time
+    last_digest_at: datetime | None
+    undelivered_digest: UndeliveredDigest | None
+    next_digest_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MailStatus:
+    transport: str
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """Everything `status` shows (datetimes kept as datetimes; the renderer formats them)."""
+
+    now: datetime
+    config_errors: list[str]
+    timezone: str
+    database: str
+    mail: MailStatus
+    daemon: DaemonStatus
+    sources: list[SourceStatus] = field(default_factory=list)
+    deliveries: LedgerCounts = field(default_factory=dict)
+    messages: LedgerCounts = field(default_factory=dict)
+    recipients: list[RecipientStatus] = field(default_factory=list)
+    backlog: list[RecipientLedger] = field(default_factory=list)
+    evidence: EvidenceStatus | None = None
 
 
 def collect_status(
     config: Config, store: Store, now: datetime, config_error: ConfigError | None = None
-) -> Report:
-    """Everything `status` shows, as plain data (datetimes kept as datetimes).
+) -> StatusReport:
+    """Everything `status` shows.
 
     With `config_error` the config on disk is broken and `config` holds its valid parts: the
     store's sources that config no longer names are listed too (the daemon still runs them).
     """
-    return {
-        "now": now,
-        "config_errors": [str(issue) for issue in config_error.issues] if config_error else [],
-        "timezone": config.settings.timezone,
-        "database": safe_url(config.database_url),
-        "mail": {"transport": config.settings.mail.transport},
-        "daemon": _daemon(store, now),
-        "sources": _sources(config, store, now, include_unknown=config_error is not None),
-        **_counts(store),
-        "recipients": _recipients(config, store, now),
-        "backlog": _backlog(store),
-        "evidence": evidence_status(store, config),
-    }
+    counts = _counts(store)
+    return StatusReport(
+        now=now,
+        config_errors=[str(issue) for issue in config_error.issues] if config_error else [],
+        timezone=config.settings.timezone,
+        database=redact_url(config.database_url),
+        mail=MailStatus(config.settings.mail.transport),
+        daemon=_daemon(store, now),
+        sources=_sources(config, store, now, include_unknown=config_error is not None),
+        deliveries=counts["deliveries"],
+        messages=counts["messages"],
+        recipients=_recipients(config, store, now),
+        backlog=_backlog(store),
+        evidence=evidence_status(store, config),
+    )
 
 
-def _backlog(store: Store) -> list[Report]:
+def _backlog(store: Store) -> list[RecipientLedger]:
     """Recipients with deliveries not yet sent or messages given up on, and the last error."""
-    from dataclasses import asdict
-
-    from alerts import ledger
-
     with store.connect() as connection:
-        summary = ledger.summarize(connection)
-    return [
-        asdict(entry)
-        for entry in summary.recipients.values()
-        if entry.pending or entry.failed or entry.dead
-    ]
+        summary = summarize(connection)
+    return [e for e in summary.recipients.values() if e.pending or e.failed or e.dead]
 
 
-def safe_url(url: str) -> str:
-    """The database URL with any password masked."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<unparsable database URL>"
-
-
-def _daemon(store: Store, now: datetime) -> Report:
+def _daemon(store: Store, now: datetime) -> DaemonStatus:
     with store.connect() as connection:
         lease = lock.read_lease(connection)
     if lease is None:
-        return {"running": False}
-    return {
-        "running": lease.expires_at > now,
-        "pid": lease.holder.pid,
-        "host": lease.holder.host,
-        "since": lease.acquired_at,
-        "heartbeat_at": lease.heartbeat_at,
-        "expires_at": lease.expires_at,
-    }
+        return DaemonStatus(running=False)
+    return DaemonStatus(
+        running=lease.expires_at > now,
+        pid=lease.holder.pid,
+        host=lease.holder.host,
+        since=lease.acquired_at,
+        heartbeat_at=lease.heartbeat_at,
+        expires_at=lease.expires_at,
+    )
 
 
 def _sources(
     config: Config, store: Store, now: datetime, *, include_unknown: bool = False
-) -> list[Report]:
+) -> list[SourceStatus]:
     with store.connect() as connection:
         rows = source_states(connection)
     report = [_source(config, source, rows.get(source.id), now) for source in config.sources]
@@ -93,42 +155,40 @@ def _sources(
     return report
 
 
-def _stored_only(row: SourceState) -> Report:
+def _stored_only(row: SourceState) -> SourceStatus:
     """A source the store knows but the (broken) config on disk does not validate."""
-    return {
-        "id": row.id,
-        "enabled": True,
-        "schedule": None,
-        "health": row.health,
-        "health_since": row.health_since,
-        "health_detail": row.health_detail,
-        "last_run_at": row.last_run_at,
-        "last_success_at": row.last_success_at,
-        "last_new_item_at": row.last_new_item_at,
-        "next_run_at": None,
-        "in_config": False,
-    }
+    return SourceStatus(
+        id=row.id,
+        enabled=True,
+        schedule=None,
+        health=row.health,
+        health_since=row.health_since,
+        health_detail=row.health_detail,
+        last_run_at=row.last_run_at,
+        last_success_at=row.last_success_at,
+        last_new_item_at=row.last_new_item_at,
+        next_run_at=None,
+        in_config=False,
+    )
 
 
-def _source(config: Config, source: SourceConfig, row: SourceState | None, now: datetime) -> Report:
+def _source(
+    config: Config, source: SourceConfig, row: SourceState | None, now: datetime
+) -> SourceStatus:
     last_run = row.last_run_at if row is not None else None
-    return {
-        "id": source.id,
-        "enabled": source.enabled,
-        "schedule": _schedule_text(source),
-        "health": row.health if row is not None else "new",
-        "health_since": row.health_since if row is not None else None,
-        "health_detail": row.health_detail if row is not None else None,
-        "last_run_at": last_run,
-        "last_success_at": row.last_success_at if row is not None else None,
-        "last_new_item_at": row.last_new_item_at if row is not None else None,
-        "next_run_at": next_run(config, source, last_run, now) if source.enabled else None,
-        "in_config": True,
-    }
-
-
-def _schedule_text(source: SourceConfig) -> str:
-    return format_schedule(source.schedule.every, source.schedule.cron)
+    return SourceStatus(
+        id=source.id,
+        enabled=source.enabled,
+        schedule=format_schedule(source.schedule.every, source.schedule.cron),
+        health=row.health if row is not None else "new",
+        health_since=row.health_since if row is not None else None,
+        health_detail=row.health_detail if row is not None else None,
+        last_run_at=last_run,
+        last_success_at=row.last_success_at if row is not None else None,
+        last_new_item_at=row.last_new_item_at if row is not None else None,
+        next_run_at=next_run(config, source, last_run, now) if source.enabled else None,
+        in_config=True,
+    )
 
 
 def next_run(
@@ -141,32 +201,29 @@ def next_run(
     return next_fire(trigger, now)
 
 
-def _counts(store: Store) -> dict[str, dict[str, dict[str, int]]]:
-    from alerts.ledger.summary import status_counts
-
+def _counts(store: Store) -> dict[str, LedgerCounts]:
     with store.connect() as connection:
         return status_counts(connection)
 
 
-def _recipients(config: Config, store: Store, now: datetime) -> list[Report]:
+def _recipients(config: Config, store: Store, now: datetime) -> list[RecipientStatus]:
     """Each reader's digest: the last one the mail server accepted, one that has not gone out
     yet (with why), and the next one due."""
-    from alerts import ledger
-
     report = []
     with store.connect() as connection:
         for r in config.settings.recipients:
+            undelivered = undelivered_digest(connection, r.key)
             report.append(
-                {
-                    "key": r.key,
-                    "enabled": r.enabled,
-                    "timezone": r.timezone or config.settings.timezone,
-                    "digest_time": r.digest_time.isoformat(),
-                    "last_digest_at": ledger.last_sent_digest(connection, r.key),
-                    "undelivered_digest": ledger.undelivered_digest(connection, r.key),
-                    "next_digest_at": (
+                RecipientStatus(
+                    key=r.key,
+                    enabled=r.enabled,
+                    timezone=config.timezone_of(r),
+                    digest_time=r.digest_time,
+                    last_digest_at=last_sent_digest(connection, r.key),
+                    undelivered_digest=UndeliveredDigest(**undelivered) if undelivered else None,
+                    next_digest_at=(
                         next_fire(digest_trigger(config, r), now) if r.enabled else None
                     ),
-                }
+                )
             )
     return report

@@ -20,12 +20,12 @@ def zone(name: str) -> ZoneInfo:
 
 def source_zone(config: Config, source: SourceConfig) -> ZoneInfo:
     """A source's cron runs in its own timezone, else the global one."""
-    return zone(source.timezone or config.settings.timezone)
+    return zone(config.timezone_of(source))
 
 
 def recipient_zone(config: Config, recipient: RecipientConfig) -> ZoneInfo:
     """A recipient's digest time is in their timezone, else the global one."""
-    return zone(recipient.timezone or config.settings.timezone)
+    return zone(config.timezone_of(recipient))
 
 
 def interval_of(source: SourceConfig, override: timedelta | None = None) -> timedelta | None:

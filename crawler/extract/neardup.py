@@ -108,10 +108,3 @@ def similarity(a: MinHashSignature, b: MinHashSignature) -> float:
     if len(a.values) != len(b.values) or not a.values:
         return 0.0
     return sum(x == y for x, y in zip(a.values, b.values, strict=True)) / len(a.values)
-
-
-def is_near_duplicate(
-    a: MinHashSignature, b: MinHashSignature, threshold: float = DEFAULT_THRESHOLD
-) -> bool:
-    """True when the estimated similarity reaches `threshold` (default 0.8)."""
-    return similarity(a, b) >= threshold

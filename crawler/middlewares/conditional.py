@@ -13,7 +13,7 @@ from typing import Any
 from scrapy import Request, signals
 from scrapy.http import Response
 
-from crawler.crawl.runtime import Runtime, current_runtime
+from crawler.crawl.runtime import Runtime, runtime_of
 from crawler.store.types import utcnow
 from crawler.store.urls import url_fingerprint
 from crawler.store.validators import Validators, read_validators, save_validators
@@ -30,7 +30,7 @@ class ConditionalGetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ConditionalGetMiddleware:
-        return cls(crawler, current_runtime())
+        return cls(crawler, runtime_of(crawler))
 
     def process_request(self, request: Request) -> None:
         store = self.runtime.store

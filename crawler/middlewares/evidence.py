@@ -20,7 +20,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response
 
-from crawler.crawl.runtime import current_runtime
+from crawler.crawl.runtime import runtime_of
 from crawler.items import ArticleItem
 from crawler.store.types import utcnow
 from crawler.store.warc import Exchange, Headers
@@ -37,7 +37,7 @@ class EvidenceMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> EvidenceMiddleware:
-        runtime = current_runtime()
+        runtime = runtime_of(crawler)
         return cls(runtime.store is not None and runtime.config.settings.evidence.enabled)
 
     async def process_spider_output(

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 
-from crawler.crawl.runtime import current_runtime
+from crawler.crawl.runtime import runtime_of
 
 
 @lru_cache(maxsize=1024)
@@ -38,7 +38,7 @@ class SafetyMiddleware:
 
     def __init__(self, crawler: Any) -> None:
         self.stats = crawler.stats
-        self.allow_private = current_runtime().allow_private
+        self.allow_private = runtime_of(crawler).allow_private
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SafetyMiddleware:

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import json
-from typing import IO
+from pathlib import Path
+from typing import IO, Any
 
-from crawler.crawl.runtime import current_runtime
+from crawler.crawl.runtime import runtime_of
 from crawler.items import ArticleItem
 
 
 class CollectPipeline:
     """Appends each item to the runtime's dry-run output file."""
 
-    def __init__(self) -> None:
+    def __init__(self, output: Path | None) -> None:
+        self.output = output
         self.handle: IO[str] | None = None
 
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CollectPipeline:
+        return cls(runtime_of(crawler).dry_run_output)
+
     def open_spider(self) -> None:
-        path = current_runtime().dry_run_output
+        path = self.output
         self.handle = path.open("a", encoding="utf-8") if path else None
 
     def process_item(self, item: ArticleItem) -> ArticleItem:

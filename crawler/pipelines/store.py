@@ -24,7 +24,7 @@ from sqlalchemy import Connection
 from twisted.internet.defer import Deferred
 
 from alerts.rules import ItemMatcher
-from crawler.crawl.runtime import Runtime, current_runtime
+from crawler.crawl.runtime import Runtime, runtime_of
 from crawler.items import ArticleItem
 from crawler.middlewares.evidence import take_exchange
 from crawler.store.clusters import NearDuplicates
@@ -50,6 +50,7 @@ class StorePipeline:
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
+        self.runtime = runtime_of(crawler)
         self.flush_every = crawler.settings.getint("PRESSWATCH_FLUSH_EVERY", 25)
         self.backlog = crawler.settings.getint("PRESSWATCH_STORE_BACKLOG", 2)
         self.buffer: list[ItemRecord] = []
@@ -65,14 +66,13 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        runtime = current_runtime()
-        self.store = runtime.store
+        self.store = self.runtime.store
         if self.store is not None:
             self.writer = BatchWriter(self.backlog)
-            self.after_store = self._hooks(runtime)
-            evidence = EvidenceSettings.from_config(runtime.config)
+            self.after_store = self._hooks(self.runtime)
+            evidence = EvidenceSettings.from_config(self.runtime.config)
             if evidence.enabled:
-                self.archive = evidence.archive(runtime.source.id)
+                self.archive = evidence.archive(self.runtime.source.id)
 
     def _hooks(self, runtime: Runtime) -> list[AfterStore]:
         """Clustering, then rule matching and edits (when rules are enabled), each counted."""
@@ -153,7 +153,7 @@ class StorePipeline:
 
     def _count_failure(self, error: Exception) -> None:
         self.crawler.stats.inc_value("presswatch/store_errors")
-        current_runtime().notes.setdefault("messages", []).append(f"store: {error}"[:300])
+        self.runtime.notes.setdefault("messages", []).append(f"store: {error}"[:300])
 
     @staticmethod
     def _report_failure(future: Future[InsertOutcome]) -> None:

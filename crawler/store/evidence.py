@@ -14,14 +14,14 @@ names the files no row needs any more (the caller deletes them after the commit)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, delete, func, select
 
-from crawler.config.durations import format_duration
+from crawler.formatting import format_duration
 from crawler.store.items import InsertOutcome, StoredItem
 from crawler.store.matches import rules_matched
 from crawler.store.schema import evidence_records
@@ -198,35 +198,57 @@ def usage(connection: Connection, settings: EvidenceSettings) -> EvidenceUsage:
     )
 
 
-def evidence_status(store: Store, config: Config) -> dict[str, object]:
-    """The `evidence` entry of `presswatch status` (plain data; `warning` when over size)."""
+@dataclass(frozen=True)
+class EvidenceStatus:
+    """The `evidence` part of `presswatch status`."""
+
+    enabled: bool
+    directory: str
+    files: int
+    bytes: int
+    items: int
+    records: int
+    max_total_size: int
+    retention: str
+    over_limit: bool
+    warning: str | None
+
+
+def evidence_status(store: Store, config: Config) -> EvidenceStatus:
+    """What `status` shows of the evidence store (a warning when over max_total_size)."""
     settings = EvidenceSettings.from_config(config)
     with store.connect() as connection:
         found = usage(connection, settings)
-    report: dict[str, object] = {**asdict(found), "enabled": settings.enabled}
-    report["over_limit"] = found.over_limit
-    report["retention"] = format_duration(settings.retention)
-    report["warning"] = (
-        f"evidence uses {found.bytes} bytes, above evidence.max_total_size"
-        f" ({found.max_total_size}); lower evidence.retention or raise the limit"
-        if found.over_limit
-        else None
+    warning = None
+    if found.over_limit:
+        warning = (
+            f"evidence uses {found.bytes} bytes, above evidence.max_total_size"
+            f" ({found.max_total_size}); lower evidence.retention or raise the limit"
+        )
+    return EvidenceStatus(
+        enabled=settings.enabled,
+        directory=found.directory,
+        files=found.files,
+        bytes=found.bytes,
+        items=found.items,
+        records=found.records,
+        max_total_size=found.max_total_size,
+        retention=format_duration(settings.retention),
+        over_limit=found.over_limit,
+        warning=warning,
     )
-    return report
 
 
-def evidence_line(report: dict[str, object]) -> str:
-    """One line of `status` text for `evidence_status`'s report."""
-    if not report.get("enabled"):
+def evidence_line(status: EvidenceStatus) -> str:
+    """One line of `status` text."""
+    if not status.enabled:
         return "evidence:   disabled"
-    size = int(report["bytes"])  # type: ignore[call-overload]
-    limit = int(report["max_total_size"])  # type: ignore[call-overload]
     line = (
-        f"evidence:   {report['items']} items, {report['records']} records in"
-        f" {report['files']} files, {size / 2**20:.1f} MB of {limit / 2**20:.0f} MB"
-        f" (kept {report['retention']})"
+        f"evidence:   {status.items} items, {status.records} records in {status.files} files,"
+        f" {status.bytes / 2**20:.1f} MB of {status.max_total_size / 2**20:.0f} MB"
+        f" (kept {status.retention})"
     )
-    return line + (f"  WARNING: {report['warning']}" if report.get("warning") else "")
+    return line + (f"  WARNING: {status.warning}" if status.warning else "")
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,9 @@ class PgQuery:
 
     where: str
     params: dict[str, str]
+    # The conditions `where` ANDs, one per prefilter clause (the console's search plans
+    # with them one by one: crawler/web/search.py).
+    clauses: tuple[str, ...] = ()
 
 
 def pg_query(root: Node, fields: Sequence[str] = ALL_FIELDS) -> PgQuery | None:
@@ -152,7 +155,7 @@ def pg_query(root: Node, fields: Sequence[str] = ALL_FIELDS) -> PgQuery | None:
         parts.append("(" + " OR ".join(alternatives) + ")")
     if not parts:
         return None
-    return PgQuery(" AND ".join(parts), params)
+    return PgQuery(" AND ".join(parts), params, tuple(parts))
 
 
 def _escape_like(literal: str) -> str:

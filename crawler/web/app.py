@@ -22,12 +22,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from alerts.rules import MatchDocument
+from crawler import __version__
 from crawler.config import Config
 from crawler.errors import QuerySyntaxError
 from crawler.store.store import Store
 from crawler.store.types import utcnow
 from crawler.web import data
 from crawler.web.auth import CSRF_FIELD, SESSION_COOKIE, Guard, csrf_ok, csrf_token, keep_csrf
+from crawler.web.feeds import FeedLinks, no_feeds
+from crawler.web.openapi import OPENAPI_PATH, openapi_document
 from crawler.web.render import make_environment
 from crawler.web.search import SearchFilters, SearchPage, has_index, search
 
@@ -53,6 +56,7 @@ class Console:
     config: Config
     store: Store
     guard: Guard
+    feeds: FeedLinks = no_feeds
 
     def __post_init__(self) -> None:
         self.templates = make_environment()
@@ -63,6 +67,7 @@ class Console:
             request=request,
             csrf=csrf_token(request),
             logged_in=self.guard.required and SESSION_COOKIE in request.cookies,
+            feeds=self.feeds(self.config),
             **context,
         )
         response = HTMLResponse(html, status_code=status)
@@ -70,9 +75,14 @@ class Console:
         return response
 
 
-def create_app(config: Config, store: Store, guard: Guard) -> Starlette:
-    """The console for `config`'s store; `guard` decides who may use it."""
-    console = Console(config, store, guard)
+def create_app(
+    config: Config, store: Store, guard: Guard, feeds: FeedLinks = no_feeds
+) -> Starlette:
+    """The console for `config`'s store; `guard` decides who may use it.
+
+    `feeds` lists the published Atom feeds the pages link (none until feeds exist).
+    """
+    console = Console(config, store, guard, feeds)
     routes = [
         Route("/", lambda request: RedirectResponse("/search", 303)),
         Route("/search", _h(console, search_page)),
@@ -93,6 +103,7 @@ def create_app(config: Config, store: Store, guard: Guard) -> Starlette:
         Route("/api/rules", _h(console, api_rules)),
         Route("/api/rules/check", _h(console, api_rule_check)),
         Route("/api/deliveries", _h(console, api_deliveries)),
+        Route(OPENAPI_PATH, _h(console, api_openapi)),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [Middleware(_GuardMiddleware, guard=guard)]
@@ -220,12 +231,17 @@ def rule_yaml(query: str) -> str:
 def search_page(console: Console, request: Request) -> Response:
     page, error = _run_search(console, request)
     args = dict(request.query_params)
+    limit = _int(request, "limit", PAGE_SIZE, 500) or PAGE_SIZE
     more = None
-    if (
-        page is not None
-        and page.next_before is not None
-        and len(page.results) >= (_int(request, "limit", PAGE_SIZE, 500) or PAGE_SIZE)
-    ):
+    browse = None
+    if page is None and error is None:  # no query: the newest items passing the filters
+        with console.store.connect() as connection:
+            browse = data.recent_items(
+                connection, limit, _int(request, "before", None), _filters(request)
+            )
+        if len(browse) == limit:
+            more = "/search?" + urlencode(args | {"before": str(browse[-1]["id"])})
+    elif page is not None and page.next_before is not None and len(page.results) >= limit:
         more = "/search?" + urlencode(args | {"before": str(page.next_before)})
     return console.page(
         request,
@@ -233,6 +249,7 @@ def search_page(console: Console, request: Request) -> Response:
         400 if error else 200,
         args=args,
         page=page,
+        browse=browse,
         error=error,
         more=more,
         rule_yaml=rule_yaml(args["q"].strip()) if page is not None else None,
@@ -298,6 +315,7 @@ def rules_page(console: Console, request: Request) -> Response:
         found=found,
         error=error,
         scanned=data.PLAYGROUND_ITEMS,
+        rule_feeds={f.rule_id: f for f in console.feeds(console.config) if f.rule_id},
     )
 
 
@@ -383,11 +401,16 @@ API_DOC = {
     "GET /api/rules": "rules with match counts",
     "GET /api/rules/check?q=": "parse a query: ok, or the error and its column",
     "GET /api/deliveries": "ledger backlog per recipient and failing deliveries",
+    f"GET {OPENAPI_PATH}": "this API as an OpenAPI 3.1 document",
 }
 
 
 def api_index(console: Console, request: Request) -> Response:
-    return _json({"endpoints": API_DOC, "documentation": "docs/web.md"})
+    return _json({"endpoints": API_DOC, "openapi": OPENAPI_PATH, "documentation": "docs/web.md"})
+
+
+def api_openapi(console: Console, request: Request) -> Response:
+    return _json(openapi_document(__version__))
 
 
 def api_items(console: Console, request: Request) -> Response:
@@ -423,8 +446,11 @@ def api_search(console: Console, request: Request) -> Response:
 
 
 def has_index_text(console: Console) -> str:
+    """The index search candidates come from: FTS5 (SQLite), pg_trgm (PostgreSQL) or none."""
     with console.store.connect() as connection:
-        return "fts5" if has_index(connection) else "none"
+        if not has_index(connection):
+            return "none"
+        return "fts5" if connection.dialect.name == "sqlite" else "pg_trgm"
 
 
 def api_sources(console: Console, request: Request) -> Response:

@@ -13,6 +13,7 @@ from alerts.rules import MatchDocument, RuleEngine, RuleHit, RuleSpec, parse_que
 from crawler.config import Config
 from crawler.store.schema import deliveries, item_revisions, items, rule_matches
 from crawler.store.store import Store
+from crawler.web.search import SearchFilters
 
 SPARK_DAYS = 30
 PLAYGROUND_ITEMS = 500  # the playground matches the newest items stored
@@ -134,10 +135,15 @@ def _item_json(row: Any, *, body: bool = False) -> dict[str, Any]:
 
 
 def recent_items(
-    connection: Connection, limit: int, before: int | None = None
+    connection: Connection,
+    limit: int,
+    before: int | None = None,
+    filters: SearchFilters | None = None,
 ) -> list[dict[str, Any]]:
-    """The newest stored items (by id), without bodies."""
+    """The newest stored items (by id) passing `filters`, without bodies."""
     query = select(items).order_by(items.c.id.desc()).limit(limit)
+    if filters is not None:
+        query = query.where(*filters.conditions())
     if before is not None:
         query = query.where(items.c.id < before)
     return [_item_json(row) for row in connection.execute(query)]
@@ -161,13 +167,13 @@ def sources_overview(config: Config, store: Store, now: datetime) -> list[dict[s
         totals = {sid: int(n) for sid, n in connection.execute(count)}
     feeds = {s.id: list(s.urls) for s in config.sources if s.kind == "feed"}
     out = []
-    for entry in report["sources"]:
-        counts = per_day.get(entry["id"], Counter())
+    for entry in report.sources:
+        counts = per_day.get(entry.id, Counter())
         out.append(
-            entry
+            asdict(entry)
             | {
-                "item_count": totals.get(entry["id"], 0),
-                "feeds": feeds.get(entry["id"], []),
+                "item_count": totals.get(entry.id, 0),
+                "feeds": feeds.get(entry.id, []),
                 "per_day": [counts[d] for d in range(SPARK_DAYS)],
             }
         )

@@ -22,14 +22,18 @@ from crawler.store.fulltext import (
     FTS_TABLE,
     PG_TABLE,
     IndexQuery,
-    PgQuery,
     index_query,
     pg_query,
 )
 from crawler.store.schema import items, rule_matches
 from crawler.store.types import UtcDateTime
+from crawler.web.pg_candidates import PgCandidates
 
-CHUNK = 400  # candidates read and confirmed per round trip
+CHUNK = 400  # most candidates read and confirmed per round trip
+# The first round reads about what the page needs (most candidates confirm), later rounds
+# twice as many as the one before, up to CHUNK: a page costs few rows when candidates are
+# good, and few round trips when they are not.
+FIRST_CHUNK_FACTOR = 2
 
 
 @dataclass(frozen=True)
@@ -133,8 +137,10 @@ def search(
     lookup = _lookup_for(connection, root)
     page = SearchPage(query, index=lookup.shown)
     cursor = before
+    chunk = min(CHUNK, max(8, FIRST_CHUNK_FACTOR * limit))
     while len(page.results) < limit:
-        rows = _candidates(connection, lookup, filters, cursor)
+        rows = _candidates(connection, lookup, filters, cursor, chunk)
+        chunk = min(CHUNK, 2 * chunk)
         if not rows:
             cursor = None
             break
@@ -163,7 +169,7 @@ class _Lookup:
     """How candidates are found: `ids(before)` from the index, or None for a scan."""
 
     shown: IndexQuery  # the index query as the page shows it, or why there is none
-    ids: Callable[[int | None], list[int]] | None
+    ids: Callable[[int | None, int], list[int]] | None  # (before, how many)
 
 
 def _lookup_for(connection: Connection, root: Any) -> _Lookup:
@@ -174,11 +180,11 @@ def _lookup_for(connection: Connection, root: Any) -> _Lookup:
         return _Lookup(shown, None)
     if connection.dialect.name == "sqlite":
         match = shown.match
-        return _Lookup(shown, lambda before: _fts_ids(connection, match, before))
+        return _Lookup(shown, lambda before, n: _fts_ids(connection, match, before, n))
     where = pg_query(root)
     if where is None:  # the same clauses as the FTS form: cannot happen, scan if it does
         return _Lookup(IndexQuery(None, "no index query"), None)
-    return _Lookup(shown, lambda before: _pg_ids(connection, where, before))
+    return _Lookup(shown, PgCandidates(connection, where).ids)
 
 
 _COLUMNS = (
@@ -194,11 +200,15 @@ _COLUMNS = (
 
 
 def _candidates(
-    connection: Connection, lookup: _Lookup, filters: SearchFilters, before: int | None
+    connection: Connection,
+    lookup: _Lookup,
+    filters: SearchFilters,
+    before: int | None,
+    chunk: int,
 ) -> Sequence[Any]:
     conditions = filters.conditions()
     if lookup.ids is not None:
-        ids = lookup.ids(before)
+        ids = lookup.ids(before, chunk)
         if not ids:
             return []
         conditions.append(items.c.id.in_(ids))
@@ -208,29 +218,17 @@ def _candidates(
         return rows or [_Placeholder(min(ids))]
     if before is not None:
         conditions.append(items.c.id < before)
-    query = select(*_COLUMNS).where(*conditions).order_by(items.c.id.desc()).limit(CHUNK)
+    query = select(*_COLUMNS).where(*conditions).order_by(items.c.id.desc()).limit(chunk)
     return list(connection.execute(query))
 
 
-def _pg_ids(connection: Connection, where: PgQuery, before: int | None) -> list[int]:
-    bound = "AND item_id < :before " if before is not None else ""
-    sql = text(
-        f"SELECT item_id FROM {PG_TABLE} WHERE {where.where} {bound}"
-        "ORDER BY item_id DESC LIMIT :chunk"
-    )
-    params: dict[str, Any] = {**where.params, "chunk": CHUNK}
-    if before is not None:
-        params["before"] = before
-    return [row[0] for row in connection.execute(sql, params)]
-
-
-def _fts_ids(connection: Connection, match: str, before: int | None) -> list[int]:
+def _fts_ids(connection: Connection, match: str, before: int | None, chunk: int) -> list[int]:
     bound = "AND rowid < :before " if before is not None else ""
     sql = text(
         f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match {bound}"
         "ORDER BY rowid DESC LIMIT :chunk"
     )
-    params: dict[str, Any] = {"match": match, "chunk": CHUNK}
+    params: dict[str, Any] = {"match": match, "chunk": chunk}
     if before is not None:
         params["before"] = before
     return [row[0] for row in connection.execute(sql, params)]

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from crawler.cli.config_cmd import render_summary
 from crawler.crawl.summary import RunSummary
-from crawler.formatting import format_due, format_schedule, format_seconds, format_time, plural
+from crawler.formatting import (
+    format_due,
+    format_schedule,
+    format_seconds,
+    format_time,
+    plural,
+    redact_url,
+)
+from tests.daemon.helpers import make_config
 
 MOMENT = datetime(2026, 12, 4, 3, 5, tzinfo=UTC)
 
@@ -66,3 +77,19 @@ def test_crawl_time_is_the_process_wall_time_when_known() -> None:
     run.process_seconds = 6.8
     assert run.elapsed == 6.8
     assert RunSummary.from_json(run.to_json()).process_seconds == 6.8
+
+
+def test_database_urls_never_show_their_password() -> None:
+    url = "postgresql+psycopg://presswatch:s3cret@db.example:5432/presswatch"
+    assert redact_url(url) == "postgresql+psycopg://presswatch:***@db.example:5432/presswatch"
+    assert redact_url("sqlite:////var/lib/presswatch/presswatch.db").endswith("presswatch.db")
+    assert redact_url("not a url with s3cret") == "<unparsable database URL>"
+
+
+def test_check_config_masks_the_database_password(tmp_path: Path) -> None:
+    config = make_config(tmp_path / "config")
+    secret = "postgresql+psycopg://pw:s3cret@127.0.0.1:9/none"
+    config = replace(config, environ={**config.environ, "PRESSWATCH_DATABASE_URL": secret})
+    summary = render_summary(config)
+    assert "s3cret" not in summary
+    assert f"database: {redact_url(secret)}" in summary

@@ -10,8 +10,9 @@ from click.testing import CliRunner
 
 from crawler.cli.main import cli
 from crawler.config import load_config
-from crawler.config.durations import format_duration, parse_duration, parse_size
+from crawler.config.durations import parse_duration, parse_size
 from crawler.config.envsubst import MissingVariableError, substitute
+from crawler.formatting import format_duration
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from crawler.config import load_config
 from crawler.scrapy_settings import build_settings
@@ -55,3 +58,44 @@ def test_unused_scrapy_components_are_off(fixture_site: FixtureSiteServer, tmp_p
     cookies = "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"
     assert settings["DOWNLOADER_MIDDLEWARES"][cookies] is None
     assert set(settings["DOWNLOAD_HANDLERS"]) == {"data", "file", "s3", "ftp"}
+
+
+def test_preload_derives_our_modules_from_the_registry_and_settings() -> None:
+    from crawler.crawl import preload
+    from crawler.scrapy_settings import STORE_PIPELINES
+    from spiders.base import BaseSourceSpider
+
+    modules = preload.presswatch_modules()
+    for spider in BaseSourceSpider.generic.values():
+        assert spider.__module__ in modules
+    for path in STORE_PIPELINES:
+        assert path.rsplit(".", 1)[0] in modules
+
+
+def test_a_module_the_preload_cannot_import_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    from crawler.crawl import preload
+
+    failed: list[str] = []
+    with caplog.at_level(logging.WARNING, logger="presswatch.crawl"):
+        preload.try_import("crawler.no_such_module", failed)
+    assert failed == ["crawler.no_such_module"]
+    assert "could not import crawler.no_such_module: ModuleNotFoundError" in caplog.text
+
+
+def test_a_crawl_run_by_hand_shows_scrapys_log_with_log_level_debug(
+    fixture_site: FixtureSiteServer, tmp_path: Path
+) -> None:
+    config_dir = write_config(tmp_path, [listing_source(fixture_site)])
+    command = [sys.executable, "-m", "crawler.crawl.child", "fixture-listing"]
+    command += ["--config", str(config_dir), "--dry-run", str(tmp_path / "items.jsonl")]
+    quiet = subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
+    loud = subprocess.run(
+        [*command, "--log-level", "DEBUG"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert quiet.returncode == loud.returncode == 0, loud.stderr[-2000:]
+    assert "DEBUG: Crawled (200)" in loud.stderr
+    assert "DEBUG" not in quiet.stderr

@@ -16,7 +16,7 @@ from scrapy.settings import Settings
 from sqlalchemy import Connection, func, select
 
 from crawler.config import load_config
-from crawler.crawl.runtime import Runtime, set_runtime
+from crawler.crawl.runtime import Runtime
 from crawler.items import ArticleItem
 from crawler.pipelines.store import StorePipeline, record_of
 from crawler.pipelines.validate import ValidatePipeline
@@ -40,8 +40,10 @@ def pipeline(
 ) -> Iterator[StorePipeline]:
     """A store pipeline on SQLite and on PostgreSQL (the `store` fixture's two dialects)."""
     config = load_config(write_config(tmp_path, [listing_source(fixture_site)]))
-    set_runtime(Runtime(config, config.source("fixture-listing"), store))
-    crawler = SimpleNamespace(settings=Settings(), stats=Stats())
+    runtime = Runtime(config, config.source("fixture-listing"), store)
+    crawler = SimpleNamespace(
+        settings=Settings(), stats=Stats(), spider=SimpleNamespace(runtime=runtime)
+    )
     pipeline = StorePipeline(crawler)
     pipeline.open_spider()
     try:

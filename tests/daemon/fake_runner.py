@@ -1,19 +1,17 @@
-"""A stand-in crawl runner for PRESSWATCH_CRAWL_RUNNER: every crawl fails at once."""
+"""A stand-in crawl runner given to the daemon (`crawls=`): every crawl fails at once."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from crawler.config import Config
+from crawler.crawl import RunSummary
+from crawler.store.types import utcnow
 
 
-@dataclass(frozen=True)
-class FailedRun:
-    source_id: str
-    failed: bool = True
-    items_new: int = 0
-
-
-def run_crawls(config: Config, source_ids: Sequence[str]) -> list[FailedRun]:
-    return [FailedRun(source_id) for source_id in source_ids]
+def run_crawls(config: Config, source_ids: Sequence[str]) -> list[RunSummary]:
+    """A failed run (health `error`, nothing stored) for each source."""
+    return [
+        RunSummary(source_id, utcnow(), finish_reason="error", errors=1, health="error")
+        for source_id in source_ids
+    ]

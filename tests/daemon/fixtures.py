@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from crawler.daemon.children import all_processes, descendants, live
+from crawler.crawl.processes import all_processes, descendants, live
 
 REPO = Path(__file__).resolve().parents[2]
 PRESSWATCH = [str(Path(sys.executable).with_name("presswatch"))]

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from crawler.daemon import ports
+from crawler.crawl import RunSummary
+from crawler.daemon import jobs
 from crawler.daemon.catchup import CatchUp, plan_catch_up
 from crawler.daemon.lock import Holder
-from crawler.daemon.state import DaemonState, install, uninstall
+from crawler.daemon.state import DaemonState
 from crawler.store.store import Store
 from scheduler import build_scheduler
 from tests.daemon.helpers import feed_source, make_config
@@ -92,17 +93,23 @@ def test_interval_override_changes_overdue(tmp_path: Path) -> None:
     assert plan.sources == ["hourly"]
 
 
+def _record(crawls: list[list[str]], ids: Any) -> list[RunSummary]:
+    crawls.append(list(ids))
+    return []
+
+
 def test_started_scheduler_runs_one_crawl_and_one_digest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = _config(tmp_path)
     crawls: list[list[str]] = []
     digests: list[str | None] = []
-    monkeypatch.setattr(ports, "run_crawls", lambda _config, ids: crawls.append(list(ids)) or [])
     monkeypatch.setattr(
-        ports, "deliver_digests", lambda *_a, recipient=None, **_k: digests.append(recipient) or []
+        jobs,
+        "deliver_digests",
+        lambda *_a, recipient=None, **_k: digests.append(recipient) or [],
     )
-    monkeypatch.setattr(ports, "deliver_immediate", lambda *_a, **_k: [])
+    monkeypatch.setattr(jobs, "deliver_immediate", lambda *_a, **_k: [])
     now = datetime.now(UTC)
     last_runs: dict[str, datetime | None] = {
         "hourly": now - timedelta(hours=5),
@@ -112,14 +119,13 @@ def test_started_scheduler_runs_one_crawl_and_one_digest(
     plan = plan_catch_up(config, last_runs, {"desk": now - timedelta(days=2)}, now)
     assert plan == CatchUp(["hourly"], ["desk"])
     store = Store.from_url(f"sqlite:///{tmp_path / 'db.sqlite'}", migrate_schema=False)
-    install(DaemonState(config, store, Holder.me()))
-    scheduler = build_scheduler(config, now=now, catch_up=plan, last_runs=last_runs)
-    scheduler.start()
+    state = DaemonState(config, store, Holder.me(), crawls=lambda _c, ids: _record(crawls, ids))
+    schedule = build_scheduler(state, now=now, catch_up=plan, last_runs=last_runs)
+    schedule.scheduler.start()
     try:
         time.sleep(1.5)
     finally:
-        scheduler.shutdown(wait=True)
-        uninstall()
+        schedule.scheduler.shutdown(wait=True)
         store.close()
     assert crawls == [["hourly"]]
     assert digests == ["desk"]

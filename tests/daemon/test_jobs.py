@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from crawler.daemon import jobs, ports
+from crawler.crawl import RunSummary
+from crawler.daemon import jobs
 from crawler.daemon.lock import Holder
-from crawler.daemon.state import DaemonState, install, uninstall
+from crawler.daemon.state import DaemonState
 from crawler.daemon.status import collect_status
 from crawler.store.schema import crawl_runs, sources
 from crawler.store.store import Store
@@ -56,7 +57,7 @@ class Broken(RuntimeError):
     pass
 
 
-def _raise(_config: Any, _ids: Any) -> list[Any]:
+def _raise(_config: Any, _ids: Any) -> list[RunSummary]:
     raise Broken("the crawl machinery broke")
 
 
@@ -66,31 +67,25 @@ def daemon_state(tmp_path: Path) -> Any:
         tmp_path / "config", sources=[feed_source("alpha", "http://127.0.0.1:9/feed.xml")]
     )
     store = Store.from_config(config)
-    state = DaemonState(config, store, Holder.me())
-    install(state)
-    yield state
-    uninstall()
+    yield DaemonState(config, store, Holder.me(), crawls=_raise)
     store.close()
 
 
 def test_a_crawl_job_that_raises_is_a_failed_run_with_its_reason(
-    daemon_state: DaemonState, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    daemon_state: DaemonState, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(ports, "run_crawls", _raise)
     with caplog.at_level(logging.INFO, logger="presswatch.daemon"):
-        jobs.crawl_job("alpha")
+        jobs.crawl_job(daemon_state, "alpha")
     with daemon_state.store.connect() as connection:
         source = connection.execute(select(sources).where(sources.c.id == "alpha")).one()
         run = connection.execute(select(crawl_runs)).one()
     assert source.health == "error"
     assert "the crawl machinery broke" in source.health_detail
     assert run.source_id == "alpha" and run.errors == 1
-    [shown] = collect_status(daemon_state.config, daemon_state.store, utcnow())["sources"]
-    assert (
-        shown["health"] == "error"
-        and "Broken: the crawl machinery broke" in (shown["health_detail"])
-    )
-    assert shown["last_run_at"] is not None  # not "now (due)" as if it had never run
+    [shown] = collect_status(daemon_state.config, daemon_state.store, utcnow()).sources
+    assert shown.health == "error"
+    assert "Broken: the crawl machinery broke" in (shown.health_detail or "")
+    assert shown.last_run_at is not None  # not "now (due)" as if it had never run
     failures = [r for r in caplog.records if "alpha" in r.getMessage() and r.levelno >= 30]
     assert len(failures) == 1, [r.getMessage() for r in caplog.records]
     assert "Broken: the crawl machinery broke" in failures[0].getMessage()
@@ -98,10 +93,9 @@ def test_a_crawl_job_that_raises_is_a_failed_run_with_its_reason(
 
 
 def test_a_failed_job_has_its_traceback_with_debug_logging(
-    daemon_state: DaemonState, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    daemon_state: DaemonState, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(ports, "run_crawls", _raise)
     with caplog.at_level(logging.DEBUG, logger="presswatch.daemon"):
-        jobs.crawl_job("alpha")
+        jobs.crawl_job(daemon_state, "alpha")
     failures = [r for r in caplog.records if r.levelno >= 30]
     assert len(failures) == 1 and failures[0].exc_info is not None

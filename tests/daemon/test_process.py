@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -11,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from scheduler import run_once
+from tests.daemon import fake_runner
 from tests.daemon.fixtures import PRESSWATCH, REPO, FeedSite, left_after_exit, running, tree
-from tests.daemon.helpers import feed_source, write_config
+from tests.daemon.helpers import feed_source, make_config, write_config
 from tests.delivery.conftest import SmtpServer
 
 PASSWORD = "s3cret-Pa55word-never-shown"
@@ -124,11 +127,12 @@ def test_run_once_crawls_and_alerts(
     assert len(smtp_server.handler.received) == 2  # the immediate alert and the digest
 
 
-def test_run_once_exits_1_when_every_crawl_fails(tmp_path: Path) -> None:
-    config = write_config(
+def test_run_once_exits_1_when_every_crawl_fails(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = make_config(
         tmp_path / "config", sources=[feed_source("alpha", "http://127.0.0.1:9/feed.xml")]
     )
-    runner = "tests.daemon.fake_runner:run_crawls"
-    done = _presswatch(config, "run", "--once", env={"PRESSWATCH_CRAWL_RUNNER": runner})
-    assert done.returncode == 1
-    assert "every crawl failed" in done.stderr
+    with caplog.at_level(logging.INFO, logger="presswatch.daemon"):
+        assert run_once(config, crawls=fake_runner.run_crawls) == 1
+    assert "every crawl failed" in caplog.text

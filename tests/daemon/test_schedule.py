@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,8 +17,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from crawler.config import Config
 from crawler.daemon import jobs
 from crawler.daemon.catchup import CatchUp
+from crawler.daemon.lock import Holder
+from crawler.daemon.specs import CRAWL_EXECUTOR, job_specs
+from crawler.daemon.state import DaemonState
 from crawler.daemon.timing import crontab_weekdays
-from scheduler import CRAWL_EXECUTOR, apply_specs, build_scheduler, job_specs
+from crawler.store.store import Store
+from scheduler import Schedule, build_scheduler
 from tests.daemon.helpers import feed_source, make_config
 
 NOW = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
@@ -33,9 +39,20 @@ def _config(tmp_path: Path, **kwargs: Any) -> Config:
     return make_config(tmp_path / "config", **kwargs)
 
 
+@contextmanager
+def _state(config: Config) -> Iterator[DaemonState]:
+    """A daemon state for jobs that are never run (its store is never opened)."""
+    store = Store.from_url(f"sqlite:///{config.directory / 'unused.db'}", migrate_schema=False)
+    try:
+        yield DaemonState(config, store, Holder.me())
+    finally:
+        store.close()
+
+
 def _jobs(config: Config, **kwargs: Any) -> dict[str, Job]:
-    scheduler = build_scheduler(config, now=NOW, rng=random.Random(1), **kwargs)
-    return {job.id: job for job in scheduler.get_jobs()}
+    with _state(config) as state:
+        schedule = build_scheduler(state, now=NOW, rng=random.Random(1), **kwargs)
+        return {job.id: job for job in schedule.scheduler.get_jobs()}
 
 
 def _next(job: Job, now: datetime = NOW) -> datetime:
@@ -58,7 +75,7 @@ def test_one_job_per_source_recipient_and_housekeeping(tmp_path: Path) -> None:
         "crawl:alpha", "crawl:beta", "digest:desk", "heartbeat", "maintenance", "retry",
     ]  # fmt: skip
     alpha = jobs_by_id["crawl:alpha"]
-    assert alpha.func is jobs.crawl_job and alpha.args == ("alpha",)
+    assert alpha.func.func is jobs.crawl_job and alpha.args == ("alpha",)
     assert alpha.executor == CRAWL_EXECUTOR
     assert alpha.coalesce is True and alpha.max_instances == 1
     assert alpha.misfire_grace_time == 600
@@ -66,7 +83,7 @@ def test_one_job_per_source_recipient_and_housekeeping(tmp_path: Path) -> None:
     assert alpha.trigger.interval == timedelta(minutes=1)
     assert isinstance(jobs_by_id["crawl:beta"].trigger, CronTrigger)
     assert jobs_by_id["digest:desk"].args == ("desk",)
-    assert jobs_by_id["digest:desk"].func is jobs.digest_job
+    assert jobs_by_id["digest:desk"].func.func is jobs.digest_job
 
 
 def test_interval_aligned_on_last_run_and_jitter(tmp_path: Path) -> None:
@@ -167,7 +184,12 @@ def test_crontab_weekdays_count_from_sunday(field: str, names: str) -> None:
 
 def test_reload_diff_adds_changes_and_removes(tmp_path: Path) -> None:
     old = _config(tmp_path, sources=[feed_source("alpha", URL), feed_source("beta", URL)])
-    scheduler = build_scheduler(old, now=NOW)
+    with _state(old) as state:
+        _reload_diff(build_scheduler(state, now=NOW), tmp_path)
+
+
+def _reload_diff(schedule: Schedule, tmp_path: Path) -> None:
+    scheduler = schedule.scheduler
     scheduler.start(paused=True)
     try:
         new = make_config(
@@ -177,9 +199,9 @@ def test_reload_diff_adds_changes_and_removes(tmp_path: Path) -> None:
                 feed_source("gamma", URL),
             ],
         )
-        added, changed, removed = apply_specs(scheduler, job_specs(new, now=NOW))
+        added, changed, removed = schedule.apply(job_specs(new, now=NOW))
         assert (added, changed, removed) == (["crawl:gamma"], ["crawl:alpha"], ["crawl:beta"])
         assert scheduler.get_job("crawl:alpha").trigger.interval == timedelta(hours=2)
-        assert apply_specs(scheduler, job_specs(new, now=NOW)) == ([], [], [])
+        assert schedule.apply(job_specs(new, now=NOW)) == ([], [], [])
     finally:
         scheduler.shutdown(wait=False)

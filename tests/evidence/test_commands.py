@@ -233,7 +233,7 @@ def test_status_reports_evidence_use_and_the_limit(config: Config, tmp_path: Pat
         report = evidence.evidence_status(store, tight)
     finally:
         store.close()
-    assert report["enabled"] is True and report["over_limit"] is False
+    assert report.enabled is True and report.over_limit is False and report.warning is None
 
 
 def test_a_verify_of_a_file_checks_every_record(config: Config) -> None:

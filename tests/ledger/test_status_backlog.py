@@ -31,18 +31,19 @@ def test_failed_digest_shows_its_error_and_is_not_the_last_digest(
     assert failed.status == "failed"
 
     report = collect_status(config, store, NOW + timedelta(seconds=5))
-    [backlog] = report["backlog"]
-    assert backlog["recipient"] == ALICE
-    assert "Connection refused" in backlog["last_error"]
-    assert backlog["last_error_channel"] == "digest"
-    assert backlog["next_attempt_at"] is not None
-    [recipient] = report["recipients"]
-    assert recipient["last_digest_at"] is None
-    assert recipient["undelivered_digest"]["status"] == "failed"
-    assert "Connection refused" in recipient["undelivered_digest"]["last_error"]
+    [backlog] = report.backlog
+    assert backlog.recipient == ALICE
+    assert "Connection refused" in (backlog.last_error or "")
+    assert backlog.last_error_channel == "digest"
+    assert backlog.next_attempt_at is not None
+    [recipient] = report.recipients
+    assert recipient.last_digest_at is None
+    assert recipient.undelivered_digest is not None
+    assert recipient.undelivered_digest.status == "failed"
+    assert "Connection refused" in (recipient.undelivered_digest.last_error or "")
 
     text = to_text(report)
-    assert f"last error (digest): {backlog['last_error']}; next try" in text
+    assert f"last error (digest): {backlog.last_error}; next try" in text
     assert "undelivered digests:" in text
     recipient_line = next(line for line in text.splitlines() if line.startswith(ALICE + " "))
     assert recipient_line.split()[3] == "-"  # the "last digest" column
@@ -51,9 +52,9 @@ def test_failed_digest_shows_its_error_and_is_not_the_last_digest(
     [sent] = deliver_digests(config, store, now=NOW + timedelta(minutes=5))
     assert sent.status == "sent"
     report = collect_status(config, store, NOW + timedelta(minutes=6))
-    assert report["backlog"] == []
-    assert report["recipients"][0]["last_digest_at"] is not None
-    assert report["recipients"][0]["undelivered_digest"] is None
+    assert report.backlog == []
+    assert report.recipients[0].last_digest_at is not None
+    assert report.recipients[0].undelivered_digest is None
 
 
 def test_status_json_carries_last_error(

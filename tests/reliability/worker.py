@@ -3,7 +3,7 @@
 `python -m tests.reliability.worker CONFIG_DIR` reads PRESSWATCH_FAULT_POINT=NAME[:N]
 (test-only: nothing in presswatch reads it) and SIGKILLs itself at the N-th (default 1st)
 time the process reaches NAME; see FAULT_POINTS.  Crawl-side points need the crawl in this
-process, so they set PRESSWATCH_CRAWL_RUNNER to `inprocess_crawls`.
+process, so the cycle runs with the crawl runner `inprocess_crawls`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crawler.config import Config
+    from crawler.crawl import RunSummary
 
 FAULT_ENV = "PRESSWATCH_FAULT_POINT"
 CRAWL_POINTS = ("in_store_txn", "after_store_commit", "before_record_run")
@@ -62,14 +66,14 @@ def install() -> None:
     import alerts.dispatch
     import alerts.ledger
     import crawler.crawl.child
+    import crawler.daemon.once
     import crawler.pipelines.store
     import crawler.store.writer
-    from crawler.daemon import ports
 
     wrap(crawler.store.writer, "insert_items", after, "in_store_txn")
     wrap(crawler.pipelines.store.StorePipeline, "flush", after, "after_store_commit")
     wrap(crawler.crawl.child, "record_run", before, "before_record_run")
-    wrap(ports, "deliver_immediate", before, "before_deliver")
+    wrap(crawler.daemon.once, "deliver_immediate", before, "before_deliver")
     wrap(alerts.ledger, "enqueue", after, "in_enqueue_txn")
     wrap(smtplib.SMTP, "data", before, "mid_send")
     wrap(alerts.ledger, "mark_sent", before, "after_accept")
@@ -91,14 +95,14 @@ def after_sent(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def inprocess_crawls(config: Any, source_ids: Sequence[str]) -> list[Any]:
+def inprocess_crawls(config: Config, source_ids: Sequence[str]) -> list[RunSummary]:
     """Crawl in this process (one source: Twisted's reactor runs once per process)."""
     from crawler.crawl.child import crawl_source
 
     return [crawl_source(config, config.source(source_id)) for source_id in source_ids]
 
 
-def no_crawls(config: Any, source_ids: Sequence[str]) -> list[Any]:
+def no_crawls(config: Config, source_ids: Sequence[str]) -> list[RunSummary]:
     """Skip crawling: delivery-only trials start from an already crawled database."""
     return []
 
@@ -106,17 +110,20 @@ def no_crawls(config: Any, source_ids: Sequence[str]) -> list[Any]:
 def main(argv: list[str]) -> int:
     """`worker CONFIG_DIR [deliver]`: a whole cycle, or delivery only."""
     from crawler.config import load_config
-    from crawler.daemon.once import run_once
+    from crawler.crawl import run_crawls
+    from crawler.daemon.state import CrawlRunner
     from crawler.logs import configure_logging
+    from scheduler import run_once
 
     configure_logging("WARNING", "text")
     install()
     point = os.environ.get(FAULT_ENV, "").partition(":")[0]
+    crawls: CrawlRunner = run_crawls
     if argv[1:] == ["deliver"]:
-        os.environ["PRESSWATCH_CRAWL_RUNNER"] = "tests.reliability.worker:no_crawls"
+        crawls = no_crawls
     elif point in CRAWL_POINTS:
-        os.environ["PRESSWATCH_CRAWL_RUNNER"] = "tests.reliability.worker:inprocess_crawls"
-    return run_once(load_config(Path(argv[0])), digest=True)
+        crawls = inprocess_crawls
+    return run_once(load_config(Path(argv[0])), digest=True, crawls=crawls)
 
 
 if __name__ == "__main__":

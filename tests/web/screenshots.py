@@ -1,6 +1,7 @@
 """Screenshots of the console's main pages for docs/ (run by hand, not a test).
 
     python -m tests.web.screenshots            # writes docs/console-*.png
+    python -m tests.web.screenshots /tmp/shots # elsewhere, to look before replacing
 
 Runs the offline demo, serves the console over its store, and photographs the pages in
 headless Chromium (the same setup as the browser tests).
@@ -28,7 +29,8 @@ PAGES = {
 }
 
 
-def main() -> None:
+def main(out: Path = DOCS) -> None:
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="presswatch-shots-") as tmp:
         code = "from crawler.cli.main import main; main()"
         subprocess.run([sys.executable, "-c", code, "demo", "--keep", tmp], check=True)
@@ -42,11 +44,13 @@ def main() -> None:
                 browser.set_window_size(1280, 860)
                 for name, path in PAGES.items():
                     browser.get(base + path.format(item=11))
-                    browser.save_screenshot(str(DOCS / name))
-                    print(f"wrote docs/{name}")
+                    if name == "console-search.png":  # show "Save as rule" open
+                        browser.find_element("css selector", "#save-rule summary").click()
+                    browser.save_screenshot(str(out / name))
+                    print(f"wrote {out / name}")
         finally:
             store.close()
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DOCS)

@@ -11,10 +11,11 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from crawler.cli.main import cli
-from crawler.config import load_config
+from crawler.config import Config, load_config
 from crawler.errors import PresswatchError, UsageError
 from crawler.web.app import create_app
 from crawler.web.auth import CSRF_COOKIE, SESSION_COOKIE, Guard, needs_auth
+from crawler.web.feeds import FeedLink
 from crawler.web.server import BackgroundServer
 from tests.web.fixtures import PASSWORD, SMTP_SECRET, Archive, write_config
 
@@ -316,3 +317,48 @@ def test_test_now_lists_what_a_live_source_shows(tmp_path: Path) -> None:
     assert page.status_code == 200, page.text
     assert page.text.count("<li><a href=") == 1  # the wire carries one statement
     assert "Freedonia" in page.text
+
+
+def test_published_feeds_are_linked(archive: Archive) -> None:
+    """The hook for Atom feeds (issue 17): pages advertise them, the rules page links each."""
+    guard = Guard.from_config(archive.config.settings.web, "127.0.0.1")
+
+    def feeds(config: Config) -> list[FeedLink]:
+        rule = config.rules[0].id
+        return [
+            FeedLink("All matches", "/feeds/all.atom"),
+            FeedLink(f"Matches of {rule} <b>", f"/feeds/{rule}.atom", rule_id=rule),
+        ]
+
+    with TestClient(create_app(archive.config, archive.store, guard, feeds)) as client:
+        page = client.get("/rules").text
+        head = page.split("</head>")[0]
+        assert 'rel="alternate" type="application/atom+xml" title="All matches"' in head
+        assert "Matches of strategic-stability &lt;b&gt;" in head
+        rule = archive.config.rules[0].id
+        assert f'<a class="feed" href="/feeds/{rule}.atom"' in page
+        assert 'rel="alternate"' in client.get("/search").text
+    with TestClient(create_app(archive.config, archive.store, guard)) as client:
+        assert "application/atom+xml" not in client.get("/rules").text  # none until feeds exist
+
+
+def test_search_without_a_query_lists_the_newest_items_passing_the_filters(
+    client: TestClient, archive: Archive
+) -> None:
+    """What the sources page's source links open: that source's newest items."""
+    page = client.get("/search", params={"source": "wire"})
+    assert page.status_code == 200
+    listed = [int(i) for i in re.findall(r'href="/items/(\d+)"', page.text)]
+    wire = [archive.ids["https://wire.example/2"], archive.ids["https://wire.example/1"]]
+    assert listed == sorted(wire, reverse=True)
+    everything = client.get("/search").text
+    assert len(re.findall(r'href="/items/(\d+)"', everything)) == len(archive.ids)
+    first = client.get("/search", params={"limit": 1}).text
+    older = re.search(r'href="(/search\?[^"]+)" id="more"', first)
+    assert older is not None and "before=" in older.group(1)
+    assert client.get("/search", params={"lang": "xx"}).text.count("No stored item passes") == 1
+
+
+def test_root_opens_the_search(client: TestClient) -> None:
+    answer = client.get("/", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/search"

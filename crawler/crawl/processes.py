@@ -1,4 +1,4 @@
-"""Processes found through /proc: a process's descendants, and which of them still run."""
+"""Crawl processes found through /proc (presswatch runs on Linux): descendants, which still run."""
 
 from __future__ import annotations
 
