@@ -272,6 +272,15 @@ def prune(
     return PruneResult(deleted, unneeded)
 
 
+def collect_evidence_garbage(store: Store, settings: EvidenceSettings) -> tuple[int, int]:
+    """`prune` in its own transaction, then delete the files no row needs (the daemon's
+    maintenance, after item retention); returns (records, files) deleted."""
+    with store.begin() as connection:
+        pruned = prune(connection, settings)
+    gone = delete_files(settings, pruned.files_unneeded, older_than=settled_before())
+    return pruned.records_deleted, gone
+
+
 def settled_before(now: datetime | None = None) -> datetime:
     """Files modified after this may belong to a crawl whose batch is not committed yet."""
     return (now or utcnow()) - timedelta(hours=1)

@@ -213,6 +213,11 @@ def test_evidence_retention_drops_old_records_of_kept_items(config: Config) -> N
     finally:
         store.close()
     assert _records(config, item.id) == []
+    store = Store.from_config(config)
+    try:  # the daemon's maintenance: nothing left to delete, and a fresh file is kept
+        assert evidence.collect_evidence_garbage(store, settings) == (0, 0)
+    finally:
+        store.close()
 
 
 def test_status_reports_evidence_use_and_the_limit(config: Config, tmp_path: Path) -> None:
