@@ -43,6 +43,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.conditional.ConditionalGetMiddleware": 560,
 }
 
+# Raw exchanges ride on the items to the store's evidence hook (issue 18).
+SPIDER_MIDDLEWARES = {"crawler.middlewares.evidence.EvidenceMiddleware": 950}
+
 
 def user_agent(config: Config) -> str:
     """The configured user agent with {version} filled in (and the contact appended)."""
@@ -82,6 +85,7 @@ def build_settings(
         "LOG_LEVEL": log_level,
         "LOG_ENABLED": True,
         "DOWNLOADER_MIDDLEWARES": DOWNLOADER_MIDDLEWARES,
+        "SPIDER_MIDDLEWARES": {} if dry_run else SPIDER_MIDDLEWARES,
         "DOWNLOAD_HANDLERS": DISABLED_COMPONENTS["DOWNLOAD_HANDLERS"],
         "EXTENSIONS": DISABLED_COMPONENTS["EXTENSIONS"],
         "MEMUSAGE_ENABLED": False,

@@ -53,6 +53,10 @@ OWNERS = {
     "daemon_lock": "crawler.daemon.lock",
     "deliveries": "alerts.ledger",
     "messages": "alerts.ledger",
+    "evidence_records": "crawler.store.evidence",
+    "edit_baselines": "crawler.store.edits",
+    "item_edits": "crawler.store.edits",
+    "item_rechecks": "crawler.store.rechecks",
 }
 RETENTION = "crawler.store.gc"  # deletes old rows of every table
 LEDGER_JOINS = "the ledger's digest and enqueue joins (issue 17 rewrites the ledger)"

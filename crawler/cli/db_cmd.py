@@ -35,16 +35,24 @@ def upgrade(app: AppContext) -> None:
 @pass_app
 def gc(app: AppContext, older_than: str | None, dry_run: bool) -> None:
     """Delete items older than DURATION that no undelivered match needs."""
+    from crawler.store import evidence
     from crawler.store.gc import collect_garbage
 
     age = _duration(older_than) if older_than else app.config().settings.retention.items
+    kept = evidence.EvidenceSettings.from_config(app.config())
     store = app.open_store()
     with store.begin() as connection:
         result = collect_garbage(connection, age)
+        pruned = evidence.prune(connection, kept)
         if dry_run:
             connection.rollback()
     verb = "would delete" if dry_run else "deleted"
     click.echo(f"{verb} {result.items_deleted} items older than {format_duration(age)}")
+    files = len(pruned.files_unneeded)
+    if not dry_run:  # after the commit: a file goes once no committed row needs it
+        settled = evidence.settled_before()
+        files = evidence.delete_files(kept, pruned.files_unneeded, older_than=settled)
+    click.echo(f"{verb} {pruned.records_deleted} evidence records and {files} WARC files")
 
 
 def _duration(text: str) -> Duration:

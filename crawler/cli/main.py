@@ -84,6 +84,7 @@ def _register() -> None:
         db_cmd,
         demo_cmd,
         digest_cmd,
+        evidence_cmd,
         init_cmd,
         items_cmd,
         notify_cmd,
@@ -106,6 +107,7 @@ def _register() -> None:
         serve_cmd,
         demo_cmd,
         init_cmd,
+        evidence_cmd,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

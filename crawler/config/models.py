@@ -373,6 +373,28 @@ class RetentionConfig(Strict):
     items: Duration = timedelta(days=180)
 
 
+class EvidenceConfig(Strict):
+    """WARC copies of matched items' HTTP responses (docs/evidence.md)."""
+
+    enabled: bool = True
+    # Where the WARC files go; default <data_dir>/evidence.
+    dir: Path | None = None
+    # Evidence older than this is dropped by `db gc` (never before its item is).
+    retention: Duration = timedelta(days=365)
+    # A crawl starts a new file once its current one is this big.
+    max_file_size: ByteSize = 100 * 1024 * 1024
+    # `status` warns above this total; nothing is deleted for size alone.
+    max_total_size: ByteSize = 10 * 1024 * 1024 * 1024
+
+    @model_validator(mode="after")
+    def _sizes(self) -> EvidenceConfig:
+        if self.max_file_size < 1_000_000:
+            raise ValueError("evidence.max_file_size must be at least 1MB")
+        if self.max_total_size < self.max_file_size:
+            raise ValueError("evidence.max_total_size must be at least max_file_size")
+        return self
+
+
 class LoggingConfig(Strict):
     """Log level and line format."""
 
@@ -425,6 +447,7 @@ class SettingsConfig(Strict):
     logging: LoggingConfig = LoggingConfig()
     web: WebConfig = WebConfig()
     feeds: FeedsConfig = FeedsConfig()
+    evidence: EvidenceConfig = EvidenceConfig()
 
 
 # --- sources/*.yaml --------------------------------------------------------------------------
@@ -591,6 +614,9 @@ class RuleConfig(Strict):
     priority: int = Field(default=50, ge=0, le=1000)
     recipients: list[str] = Field(default_factory=list)
     enabled: bool = True
+    # A revision of a matched item (new match, passage changed or gone, title or date
+    # changed): notify at once, add to the digest, or ignore (docs/evidence.md, issue 18).
+    on_edit: Literal["notify", "digest", "ignore"] = "notify"
 
 
 class RulesFile(Strict):

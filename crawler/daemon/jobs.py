@@ -17,6 +17,7 @@ from crawler.crawl.records import record_run
 from crawler.daemon import lock
 from crawler.daemon.state import DaemonState
 from crawler.store.dialect import optimize
+from crawler.store.evidence import EvidenceSettings, collect_evidence_garbage
 from crawler.store.gc import collect_garbage
 from crawler.store.types import utcnow
 
@@ -112,6 +113,9 @@ def maintenance_job(state: DaemonState) -> None:
     with state.store.begin() as connection:
         result = collect_garbage(connection, state.config.settings.retention.items)
     log.info("maintenance: deleted %s old items", result.items_deleted)
+    evidence = EvidenceSettings.from_config(state.config)
+    records, files = collect_evidence_garbage(state.store, evidence)
+    log.info("maintenance: deleted %s evidence records, %s WARC files", records, files)
     with state.store.begin() as connection:
         optimize(connection)
 

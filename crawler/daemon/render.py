@@ -17,6 +17,7 @@ from crawler.daemon.status import (
     StatusReport,
 )
 from crawler.formatting import format_due, format_time, plural
+from crawler.store.evidence import evidence_line
 
 At = Callable[[datetime | None], str]
 
@@ -61,6 +62,8 @@ def to_text(report: StatusReport) -> str:
     lines.append("messages:   " + _ledger(report.messages))
     lines += _backlog(report.backlog, at)
     lines += _endpoint_backlog(report.backlog, at)
+    if report.evidence is not None:
+        lines.append(evidence_line(report.evidence))
     lines.append("")
     lines.append(f"{'recipient':<32} {'time':<6} {'timezone':<20} {'last digest':<22} next digest")
     for r in report.recipients:

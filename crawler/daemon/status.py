@@ -13,6 +13,7 @@ from crawler.daemon import lock
 from crawler.daemon.timing import digest_trigger, next_fire, source_overdue, source_trigger
 from crawler.errors import ConfigError
 from crawler.formatting import format_schedule, redact_url
+from crawler.store.evidence import EvidenceStatus, evidence_status
 from crawler.store.sources import SourceState, source_states
 from crawler.store.store import Store
 
@@ -92,6 +93,7 @@ class StatusReport:
     messages: LedgerCounts = field(default_factory=dict)
     recipients: list[RecipientStatus] = field(default_factory=list)
     backlog: list[RecipientLedger] = field(default_factory=list)
+    evidence: EvidenceStatus | None = None
 
 
 def collect_status(
@@ -115,6 +117,7 @@ def collect_status(
         messages=counts["messages"],
         recipients=_recipients(config, store, now),
         backlog=_backlog(store),
+        evidence=evidence_status(store, config),
     )
 
 

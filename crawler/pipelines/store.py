@@ -1,7 +1,9 @@
 """Store items in batches (`write_batch`) from a writer thread, every N items and at close.
 
 Each batch's transaction also runs the after-store hooks, in this order: near-duplicate
-clustering (crawler.store.clusters) and rule matching (crawler.store.matches). They see
+clustering (crawler.store.clusters) and rule matching (crawler.store.matches), then (per
+batch, with its raw exchanges) WARC evidence of the matched items (crawler.store.evidence).
+They see
 the batch's `InsertOutcome` (only `outcome.fresh` items are clustered or matched,
 duplicates never); a hook's error rolls the whole batch back: items are never kept
 without their matches. Committed without them, the items would be known and never
@@ -24,10 +26,14 @@ from twisted.internet.defer import Deferred
 from alerts.rules import ItemMatcher
 from crawler.crawl.runtime import Runtime, runtime_of
 from crawler.items import ArticleItem
+from crawler.middlewares.evidence import take_exchange
 from crawler.store.clusters import NearDuplicates
+from crawler.store.edits import EditWatch
+from crawler.store.evidence import CaptureEvidence, EvidenceSettings
 from crawler.store.items import InsertOutcome, ItemRecord, prepare_records
 from crawler.store.matches import RuleMatches
 from crawler.store.store import Store
+from crawler.store.warc import Exchange, WarcArchive
 from crawler.store.writer import AfterStore, BatchWriter, write_batch
 
 logger = logging.getLogger(__name__)
@@ -51,6 +57,9 @@ class StorePipeline:
         self.store: Store | None = None
         self.writer: BatchWriter | None = None
         self.after_store: list[AfterStore] = []
+        # Evidence: the raw exchanges of the buffered items, by URL (handed over with them).
+        self.archive: WarcArchive | None = None
+        self.exchanges: dict[str, Exchange] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -61,9 +70,12 @@ class StorePipeline:
         if self.store is not None:
             self.writer = BatchWriter(self.backlog)
             self.after_store = self._hooks(self.runtime)
+            evidence = EvidenceSettings.from_config(self.runtime.config)
+            if evidence.enabled:
+                self.archive = evidence.archive(self.runtime.source.id)
 
     def _hooks(self, runtime: Runtime) -> list[AfterStore]:
-        """Clustering, then rule matching (when rules are enabled), each counted."""
+        """Clustering, then rule matching and edits (when rules are enabled), each counted."""
         hooks = [self._counted("presswatch/items_clustered", NearDuplicates())]
         config = runtime.config
         tags = {source.id: source.tags for source in config.sources}
@@ -71,6 +83,8 @@ class StorePipeline:
         matcher = ItemMatcher.from_config(config.enabled_rules, tags)
         if matcher is not None:
             hooks.append(self._counted("presswatch/rule_matches", RuleMatches(matcher)))
+            edits = EditWatch.from_rules(matcher, config.enabled_rules)
+            hooks.append(self._counted("presswatch/item_edits", edits))
         return hooks
 
     def _counted(self, stat: str, hook: Callable[[InsertOutcome, Connection], int]) -> AfterStore:
@@ -81,7 +95,11 @@ class StorePipeline:
         return counted
 
     async def process_item(self, item: ArticleItem) -> ArticleItem:
-        self.buffer.append(record_of(item))
+        exchange = take_exchange(item)
+        record = record_of(item)
+        self.buffer.append(record)
+        if exchange is not None and self.archive is not None:
+            self.exchanges[record.url] = exchange
         if len(self.buffer) >= self.flush_every:
             await self.hand_over()
         return item
@@ -101,6 +119,7 @@ class StorePipeline:
         # Emptied first: a record that cannot be fingerprinted loses its own batch (counted,
         # fetched again next run), never every batch after it.
         records, self.buffer = self.buffer, []
+        exchanges, self.exchanges = self.exchanges, {}
         try:
             batch = prepare_records(records)
         except Exception as exc:
@@ -108,14 +127,21 @@ class StorePipeline:
             raise
         while (oldest := self.writer.backlog()) is not None:
             await _settled(oldest)
-        self.writer.submit(self.flush, batch).add_done_callback(self._report_failure)
+        future = self.writer.submit(self.flush, batch, exchanges)
+        future.add_done_callback(self._report_failure)
 
-    def flush(self, batch: list[ItemRecord]) -> InsertOutcome:
+    def flush(
+        self, batch: list[ItemRecord], exchanges: dict[str, Exchange] | None = None
+    ) -> InsertOutcome:
         """Write one batch (in the writer thread) and count what it did."""
         assert self.store is not None
         stats = self.crawler.stats
+        hooks = list(self.after_store)
+        if exchanges and self.archive is not None:
+            capture = CaptureEvidence(self.archive, exchanges)
+            hooks.append(self._counted("presswatch/evidence_items", capture))
         try:
-            outcome = write_batch(self.store, batch, self.after_store)
+            outcome = write_batch(self.store, batch, hooks)
         except Exception as exc:
             self._count_failure(exc)
             raise

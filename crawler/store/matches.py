@@ -8,7 +8,8 @@ article page arrived on a later run (stored from their listing before,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,6 +43,55 @@ def save_matches(
     ]
     statement = insert_ignore(connection, rule_matches, ["item_id", "rule_id"])
     return len(connection.execute(statement.returning(rule_matches.c.id), rows).all())
+
+
+def rules_matched(connection: Connection, item_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The rules each of these items has matched (items without a match are left out)."""
+    found: dict[int, set[str]] = {}
+    if not item_ids:
+        return found
+    query = select(rule_matches.c.item_id, rule_matches.c.rule_id).where(
+        rule_matches.c.item_id.in_(list(item_ids))
+    )
+    for item_id, rule_id in connection.execute(query):
+        found.setdefault(int(item_id), set()).add(rule_id)
+    return found
+
+
+def match_passages(connection: Connection, item_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """Per item, the passage each rule matched (its snippets' text), for items with a match."""
+    found: dict[int, dict[str, str]] = {}
+    if not item_ids:
+        return found
+    query = select(rule_matches.c.item_id, rule_matches.c.rule_id, rule_matches.c.snippets)
+    query = query.where(rule_matches.c.item_id.in_(list(item_ids)))
+    for item_id, rule_id, snippets in connection.execute(query):
+        found.setdefault(int(item_id), {})[rule_id] = passage_of(snippets or [])
+    return found
+
+
+def passage_of(snippets: Sequence[Mapping[str, Any]]) -> str:
+    """A match's passage: the sentences of its snippets that hold a highlight, in order
+    (a snippet's window of context around them is not the statement's passage: an edit
+    next to it is not an edit of it)."""
+    sentences: list[str] = []
+    for snippet in snippets:
+        text = str(snippet.get("text", ""))
+        for start, end in snippet.get("highlights") or [(0, len(text))]:
+            sentence = _sentence_around(text, int(start), int(end))
+            if sentence and sentence not in sentences:
+                sentences.append(sentence)
+    return " … ".join(sentences)
+
+
+SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f](?=\s|$|[^\w])|[\u3002\uff01\uff1f]")
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    ends = [m.end() for m in SENTENCE_END.finditer(text)]
+    begin = max((e for e in ends if e <= start), default=0)
+    stop = min((e for e in ends if e >= end), default=len(text))
+    return text[begin:stop].strip()
 
 
 def item_text(stored: StoredItem) -> ItemText:

@@ -243,3 +243,77 @@ installation = Table(
     Column("id", String(64), primary_key=True),
     Column("created_at", UtcDateTime, nullable=False),
 )
+
+# Evidence (issue 18): where the WARC records of a matched item's fetches sit, one row per
+# record (crawler.store.evidence). `file` is relative to the evidence directory.
+evidence_records = Table(
+    "evidence_records",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "item_id", BigId, ForeignKey("items.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("revision", Integer, nullable=False, default=0),
+    Column("file", Text, nullable=False, index=True),
+    Column("offset", BigId, nullable=False),
+    Column("length", Integer, nullable=False),
+    Column("record_type", String(16), nullable=False),
+    Column("target_uri", Text, nullable=False),
+    Column("record_id", String(80), nullable=False),
+    Column("digest", String(80), nullable=False),
+    Column("fetched_at", UtcDateTime, nullable=False),
+    Column("stored_at", UtcDateTime, nullable=False, index=True),
+)
+
+# Edits (issue 18, crawler.store.edits): what an item looked like when last compared (its
+# title, date and the passage each rule matched), and the edit events of its revisions.
+edit_baselines = Table(
+    "edit_baselines",
+    metadata,
+    Column("item_id", BigId, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("title", Text, nullable=False, default=""),
+    Column("published_at", UtcDateTime),
+    Column("passages", JSON, nullable=False, default=dict),  # rule id -> matched passage
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+item_edits = Table(
+    "item_edits",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "item_id", BigId, ForeignKey("items.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("rule_id", String(64), nullable=False),
+    # new_match | passage_changed | passage_vanished | title_changed | date_changed
+    Column("kind", String(24), nullable=False),
+    Column("delivery", String(16), nullable=False),  # notify | digest (rule's on_edit)
+    Column("content_fp", String(40), nullable=False),  # the revision this event is about
+    Column("before", Text, nullable=False, default=""),
+    Column("after", Text, nullable=False, default=""),
+    Column("diff_text", Text, nullable=False, default=""),
+    Column("diff_html", Text, nullable=False, default=""),
+    Column("first_seen_at", UtcDateTime),
+    Column("changed_at", UtcDateTime, nullable=False, index=True),
+    Column("notified_at", UtcDateTime, index=True),  # set by the ledger once it took it
+    UniqueConstraint("item_id", "rule_id", "kind", "content_fp"),
+)
+
+# Withdrawals (issue 18, crawler.store.rechecks): a sent item's recheck state.
+item_rechecks = Table(
+    "item_rechecks",
+    metadata,
+    Column("item_id", BigId, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_id", String(64), nullable=False),
+    Column("state", String(16), nullable=False, default="live"),  # live|suspect|withdrawn|unknown
+    Column("reason", Text, nullable=False, default=""),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("checks", Integer, nullable=False, default=0),
+    Column("history", JSON, nullable=False, default=list),  # recent observations
+    Column("last_checked_at", UtcDateTime),
+    Column("next_check_at", UtcDateTime),
+    Column("withdrawn_at", UtcDateTime),
+    Column("notified_at", UtcDateTime),  # the withdrawal notice, once
+    Index("ix_item_rechecks_source_next", "source_id", "next_check_at"),
+)
