@@ -90,6 +90,7 @@ def _register() -> None:
         run_cmd,
         serve_cmd,
         sources_cmd,
+        worker_cmd,
     )
 
     cli.add_command(config_cmd.check_config)
@@ -104,6 +105,7 @@ def _register() -> None:
         serve_cmd,
         demo_cmd,
         init_cmd,
+        worker_cmd,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

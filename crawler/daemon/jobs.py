@@ -101,6 +101,12 @@ def digest_job(state: DaemonState, recipient_key: str) -> None:
 
 
 @guarded
+def dispatch_job(state: DaemonState) -> None:
+    """Send the immediate alerts of matches stored since (crawls run on Celery workers)."""
+    deliver_immediate(state.config, state.store, now=utcnow())
+
+
+@guarded
 def retry_job(state: DaemonState) -> None:
     """Retry deliveries whose backoff has passed."""
     retry_due(state.config, state.store, now=utcnow())
@@ -137,6 +143,7 @@ def _lease_lost(state: DaemonState) -> None:
 __all__ = [
     "crawl_job",
     "digest_job",
+    "dispatch_job",
     "heartbeat_job",
     "maintenance_job",
     "retry_job",
