@@ -3,6 +3,7 @@ of its own, `presswatch worker` and `presswatch run` processes."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -88,7 +89,8 @@ class FeedsSite:
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(body)  # a crawler killed on purpose hangs up
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -143,13 +145,14 @@ class Proc:
     config: Path
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
+    prefix: list[str] = field(default_factory=list)  # e.g. unshare: another host name
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Proc:
         environ = {**os.environ, "PYTHONPATH": str(REPO), **self.env}
         self.log_file = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [*PRESSWATCH, "--config", str(self.config), *self.args],
+            [*self.prefix, *PRESSWATCH, "--config", str(self.config), *self.args],
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
             env=environ,
@@ -188,10 +191,8 @@ class Proc:
                 self.process.wait(10)
         else:
             # leftovers of a group whose leader died
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.log_file.close()
         return self.process.returncode
 
