@@ -151,3 +151,40 @@ def test_the_standby_takes_over_after_kill_9_and_catches_up(
         assert lease[0][0].startswith(f"{standby.pid}@")
     finally:
         site.close()
+
+
+def _other_host() -> list[str]:
+    """A command prefix running the process under another host name (a UTS namespace)."""
+    prefix = ["unshare", "--uts", "sh", "-c", 'hostname active-host && exec "$@"', "sh"]
+    probe = subprocess.run([*prefix, "hostname"], capture_output=True, text=True, check=False)
+    if probe.returncode != 0 or probe.stdout.strip() != "active-host":
+        pytest.skip("cannot run a process under another host name (unshare --uts)")
+    return prefix
+
+
+def test_a_standby_takes_over_from_another_host_within_60_s(
+    tmp_path: Path, redis_db: int, pg_schema: tuple[str, str], procs: list[Proc]
+) -> None:
+    """The dead daemon's pid cannot be checked from another host: its lease must expire."""
+    schema, url = pg_schema
+    site = FeedsSite(PER_FEED)
+    try:
+        config = cluster_config(tmp_path / "config", site, 2, url, redis_db)
+        _migrate(config)
+        active = Proc(["run"], config, tmp_path / "active.log", prefix=_other_host()).start()
+        procs.append(active)
+        wait_until(lambda: "daemon started" in active.log(), 60, "the active daemon", *procs)
+        standby = Proc(["run", "--standby"], config, tmp_path / "standby.log").start()
+        procs.append(standby)
+        wait_until(lambda: "standby: waiting" in standby.log(), 60, "the standby", *procs)
+        assert "host active-host" in standby.log()
+        active.kill9()
+        took = wait_until(
+            lambda: "took over the lease" in standby.log(), 90, "the takeover", *procs
+        )
+        print(f"standby on another host took over {took:.1f} s after kill -9")
+        assert took < 60
+        lease = query(schema, "SELECT holder FROM daemon_lock WHERE name = 'daemon'")
+        assert lease[0][0].startswith(f"{standby.pid}@")
+    finally:
+        site.close()
