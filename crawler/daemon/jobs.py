@@ -71,6 +71,8 @@ def crawl_job(state: DaemonState, source_id: str) -> None:
             log_failure(f"crawl {source_id} failed", exc)
             _record_failure(state, source_id, started, exc)
             return
+    if not summaries:  # enqueued (crawl.executor: celery): a worker records the run
+        return
     log.info("crawl %s finished: %s", source_id, _describe(summaries))
     if any(s.items_new or s.items_updated for s in summaries) and not state.stopping.is_set():
         # a new or updated item may have matched a rule

@@ -19,6 +19,8 @@ from tests.daemon.fixtures import PRESSWATCH, REPO
 
 SOURCES = 20
 PER_FEED = 5
+RULE = {"id": "arms", "name": "Arms control", "query": "missile", "mode": "immediate"}
+DESK = {"id": "desk", "address": "desk@example.org"}
 
 
 @pytest.fixture
@@ -34,6 +36,16 @@ def procs() -> Iterator[list[Proc]]:
 def _counts(schema: str) -> tuple[int, int]:
     """(items stored, distinct URLs among them)."""
     row = query(schema, "SELECT count(*), count(DISTINCT url) FROM items")[0]
+    return int(row[0]), int(row[1])
+
+
+def _alerts(schema: str) -> tuple[int, int]:
+    """(immediate deliveries sent, distinct items among them)."""
+    row = query(
+        schema,
+        "SELECT count(*), count(DISTINCT item_id) FROM deliveries "
+        "WHERE channel = 'immediate' AND status = 'sent'",
+    )[0]
     return int(row[0]), int(row[1])
 
 
@@ -120,7 +132,9 @@ def test_the_standby_takes_over_after_kill_9_and_catches_up(
     schema, url = pg_schema
     site = FeedsSite(PER_FEED)
     try:
-        config = cluster_config(tmp_path / "config", site, 4, url, redis_db)
+        config = cluster_config(
+            tmp_path / "config", site, 4, url, redis_db, rules=[RULE], recipients=[DESK]
+        )
         _migrate(config)
         worker = Proc(["worker", "--concurrency", "2"], config, tmp_path / "w.log").start()
         active = Proc(["run"], config, tmp_path / "active.log").start()
@@ -149,6 +163,8 @@ def test_the_standby_takes_over_after_kill_9_and_catches_up(
         assert _counts(schema) == (4 * PER_FEED, 4 * PER_FEED)
         lease = query(schema, "SELECT holder FROM daemon_lock WHERE name = 'daemon'")
         assert lease[0][0].startswith(f"{standby.pid}@")
+        # every match alerted once: by the active one before the kill or the standby after
+        wait_until(lambda: _alerts(schema) == (4 * PER_FEED, 4 * PER_FEED), 90, "alerts", *procs)
     finally:
         site.close()
 
