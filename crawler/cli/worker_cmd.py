@@ -30,7 +30,9 @@ def worker(app: AppContext, concurrency: int, queues: str | None) -> None:
     """Run crawl tasks from the broker (crawl.celery.broker_url) until SIGTERM.
 
     A task is acknowledged only after its crawl is stored: a worker killed mid-crawl has the
-    task delivered again (after crawl.celery.visibility_timeout on Redis).
+    task delivered again (after crawl.celery.visibility_timeout on Redis). Each task names the
+    scheduler's config directory; where this machine has no such directory, the worker's own
+    --config is used (keep the two in sync: same sources, rules and database).
     """
     config = app.config()
     celery = config.settings.crawl.celery
@@ -40,6 +42,7 @@ def worker(app: AppContext, concurrency: int, queues: str | None) -> None:
     from crawler.cluster.app import CrawlApp
 
     crawl_app = CrawlApp.from_config(config)
+    crawl_app.local_dir = str(config.directory)
     crawl_app.configs.get(str(config.directory))  # fail now on a bad config or database
     name = f"presswatch-{os.getpid()}@{socket.gethostname()}"
     crawl_app.celery.worker_main(

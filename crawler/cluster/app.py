@@ -11,6 +11,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
@@ -53,6 +54,9 @@ class CrawlApp:
     celery: Celery
     configs: ConfigCache
     counts: Counter[str] = field(default_factory=Counter)
+    # The worker's own config directory: used when a task names a directory this machine
+    # does not have (the scheduler's config lives elsewhere, e.g. /config vs /etc/presswatch).
+    local_dir: str | None = None
 
     @classmethod
     def from_config(cls, config: Config) -> CrawlApp:
@@ -78,7 +82,7 @@ class CrawlApp:
 
     def crawl(self, config_dir: str, source_id: str, enqueued_at: datetime) -> str:
         """Run one crawl in a child process unless it is disabled, running, or ran since."""
-        config, store = self.configs.get(config_dir)
+        config, store = self.configs.get(self._directory(config_dir))
         if source_id not in {s.id for s in config.enabled_sources}:
             return self._skip("disabled", source_id, "not an enabled source")
         with source_lock(store, config.database_url, source_id) as held:
@@ -93,6 +97,11 @@ class CrawlApp:
         described = "; ".join(f"{s.health}, {s.items_new} new" for s in summaries)
         log.info("crawl %s finished (pid %d): %s", source_id, os.getpid(), described)
         return "crawled"
+
+    def _directory(self, config_dir: str) -> str:
+        if self.local_dir is None or Path(config_dir).is_dir():
+            return config_dir
+        return self.local_dir
 
     def _skip(self, why: str, source_id: str, detail: str) -> str:
         self.counts[why] += 1

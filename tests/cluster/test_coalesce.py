@@ -76,3 +76,18 @@ def test_the_worker_reloads_a_changed_config(
         app.configs.close()
     finally:
         site.close()
+
+
+def test_a_task_naming_a_directory_this_machine_lacks_uses_the_workers_own(
+    tmp_path: Path, redis_db: int, pg_schema: tuple[str, str]
+) -> None:
+    _, url = pg_schema
+    site = FeedsSite(1)
+    try:
+        directory = cluster_config(tmp_path / "config", site, 1, url, redis_db)
+        app = CrawlApp.from_config(load_config(directory))
+        app.local_dir = str(directory)
+        assert app.crawl("/etc/no-such-presswatch", "m000", utcnow()) == "crawled"
+        app.configs.close()
+    finally:
+        site.close()
