@@ -140,8 +140,10 @@ def test_the_standby_takes_over_after_kill_9_and_catches_up(
         _migrate(config)
         worker = Proc(["worker", "--concurrency", "2"], config, tmp_path / "w.log").start()
         active = Proc(["run"], config, tmp_path / "active.log").start()
+        procs += [worker, active]
+        wait_until(lambda: "daemon started" in active.log(), 60, "the active daemon", *procs)
         standby = Proc(["run", "--standby"], config, tmp_path / "standby.log").start()
-        procs += [worker, active, standby]
+        procs.append(standby)
         wait_until(lambda: "standby: waiting for the lease" in standby.log(), 60, "standby", *procs)
         status = subprocess.run(
             [*PRESSWATCH, "--config", str(config), "status"],
