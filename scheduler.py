@@ -29,7 +29,7 @@ from crawler.daemon.signals import SignalFlags, restore_defaults
 from crawler.daemon.specs import CRAWL_EXECUTOR, JobSpec, job_specs
 from crawler.daemon.state import CrawlRunner, DaemonState
 from crawler.daemon.timing import zone
-from crawler.errors import ConfigError
+from crawler.errors import ConfigError, DaemonError
 from crawler.store.store import Store
 from crawler.store.types import utcnow
 from spiders.catalog import load_config
@@ -125,15 +125,22 @@ def run_daemon(
     config: Config,
     *,
     interval_override: timedelta | None = None,
-    crawls: CrawlRunner = run_crawls,
+    crawls: CrawlRunner | None = None,
+    standby: bool | None = None,
 ) -> int:
-    """Run until SIGTERM/SIGINT; 0 on a clean stop, 1 if the lease was lost."""
+    """Run until SIGTERM/SIGINT; 0 on a clean stop, 1 if the lease was lost.
+
+    With `standby` (default: scheduler.standby) on PostgreSQL, wait while another daemon holds
+    the lease and take over when it expires; otherwise a held lease is an error at once.
+    """
     if not log.isEnabledFor(logging.DEBUG):
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
     store = Store.from_config(config)
     holder = lock.Holder.me()
+    crawls = crawls or _crawl_runner(config)
     try:
-        lock.acquire(store, holder)
+        if not _take_lease(config, store, holder, standby):
+            return 0
         state = DaemonState(
             config, store, holder, crawls=crawls, interval_override=interval_override
         )
@@ -144,6 +151,42 @@ def run_daemon(
     finally:
         store.close()
     return 1 if state.lease_lost else 0
+
+
+def _crawl_runner(config: Config) -> CrawlRunner:
+    """Fork crawls here (local) or enqueue them for `presswatch worker` (celery)."""
+    if config.settings.crawl.executor == "celery":
+        from crawler.cluster.runner import CeleryCrawls
+
+        return CeleryCrawls.from_config(config)
+    return run_crawls
+
+
+def _take_lease(config: Config, store: Store, holder: lock.Holder, standby: bool | None) -> bool:
+    """Hold the lease; as standby wait for it (False: stopped by a signal while waiting)."""
+    if not (config.settings.scheduler.standby if standby is None else standby):
+        lock.acquire(store, holder)
+        return True
+    if store.dialect != "postgresql":
+        raise DaemonError(
+            "standby needs the shared PostgreSQL store (database.url): with SQLite only one "
+            "daemon can use the database"
+        )
+    flags = SignalFlags().install()
+    try:
+        taken = lock.wait_for_lease(
+            store,
+            holder,
+            stop=lambda: bool(flags.stop),
+            on_wait=lambda held: log.info("standby: waiting for the lease; %s", held),
+        )
+    finally:
+        restore_defaults()
+    if taken is None:
+        log.info("standby stopped before taking over")
+        return False
+    log.info("standby (pid %d): took over the lease; catching up", os.getpid())
+    return True
 
 
 def _serve(state: DaemonState) -> None:

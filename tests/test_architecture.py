@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("crawler.cli", "crawler.web", "crawler.demo", "crawler.starter"),  # faces
     ("scheduler",),
     ("crawler.daemon",),
-    ("alerts.dispatch", "crawler.crawl"),
+    ("alerts.dispatch", "crawler.crawl", "crawler.cluster"),
     ("spiders", "crawler.pipelines", "crawler.middlewares", "crawler.scrapy_settings"),
     # What a crawl's components share: the Runtime type they read (below them, above store).
     ("crawler.crawl.runtime",),

@@ -92,6 +92,7 @@ def _register() -> None:
         run_cmd,
         serve_cmd,
         sources_cmd,
+        worker_cmd,
     )
 
     cli.add_command(config_cmd.check_config)
@@ -108,6 +109,7 @@ def _register() -> None:
         demo_cmd,
         init_cmd,
         evidence_cmd,
+        worker_cmd,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -25,11 +25,17 @@ INTERVAL_OVERRIDE_ENV = "PRESSWATCH_INTERVAL_OVERRIDE"
 )
 @click.option("--digest", is_flag=True, help="With --once: also send every recipient's digest.")
 @click.option("--serve", is_flag=True, help="Also serve the web console (web.host, web.port).")
+@click.option(
+    "--standby",
+    is_flag=True,
+    help="If another daemon holds the lease, wait and take over when it expires (PostgreSQL).",
+)
 @pass_app
-def run(app: AppContext, once: bool, digest: bool, serve: bool) -> None:
+def run(app: AppContext, once: bool, digest: bool, serve: bool, standby: bool) -> None:
     """Run the daemon until SIGTERM/SIGINT (SIGHUP reloads the configuration).
 
-    Only one daemon may use a database: a second one exits 1 at once (it does not wait).
+    Only one daemon may use a database: a second one exits 1 at once, unless --standby (or
+    scheduler.standby) makes it wait and take over when the active one's lease expires.
     With --once (cron mode): retry due deliveries, crawl, send what is due, exit.
     Exit codes: 0 clean stop, 1 runtime failure (lock held, every crawl failed, or with --once
     something it tried to send is still undelivered), 2 config error.
@@ -42,7 +48,11 @@ def run(app: AppContext, once: bool, digest: bool, serve: bool) -> None:
     with _console(app, serve):
         if once:
             sys.exit(scheduler.run_once(config, digest=digest))
-        sys.exit(scheduler.run_daemon(config, interval_override=_interval_override()))
+        sys.exit(
+            scheduler.run_daemon(
+                config, interval_override=_interval_override(), standby=standby or None
+            )
+        )
 
 
 @contextmanager

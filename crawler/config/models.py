@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from datetime import time, timedelta
 from pathlib import Path
@@ -115,6 +116,43 @@ class DatabaseConfig(Strict):
     echo: bool = False
 
 
+BROKER_SCHEMES = ("redis://", "rediss://", "amqp://", "amqps://", "pyamqp://")
+
+
+def _check_broker(value: str) -> str:
+    if not value.startswith(BROKER_SCHEMES):
+        raise ValueError(f"must start with one of {', '.join(BROKER_SCHEMES)}")
+    return value
+
+
+BrokerUrl = Annotated[str, AfterValidator(_check_broker)]
+
+
+class CeleryConfig(Strict):
+    """crawl.celery: the broker the scheduler enqueues crawls on and workers consume (issue 20).
+
+    `routes` maps a queue name to the source ids (or shell patterns such as `eu-*`) crawled
+    from it; a source matching none goes to `queue`.
+    """
+
+    broker_url: BrokerUrl = "redis://127.0.0.1:6379/0"
+    result_backend: BrokerUrl | None = None
+    queue: Identifier = "presswatch"
+    routes: dict[Identifier, list[str]] = Field(default_factory=dict)
+    # Redis redelivers a task whose worker died after this long without an ack.
+    visibility_timeout: Duration = timedelta(hours=1)
+
+    def queue_of(self, source_id: str) -> str:
+        """The queue `source_id` is routed to (the first route that names it)."""
+        for queue, patterns in self.routes.items():
+            if any(fnmatch.fnmatchcase(source_id, p) for p in patterns):
+                return queue
+        return self.queue
+
+    def queues(self) -> list[str]:
+        return [self.queue, *(q for q in self.routes if q != self.queue)]
+
+
 class CrawlConfig(Strict):
     """Crawl defaults shared by every source (a source may override some)."""
 
@@ -135,6 +173,9 @@ class CrawlConfig(Strict):
     # article_retry_after, then twice that, ...; at most article_retries times.
     article_retries: int = Field(default=3, ge=0, le=20)
     article_retry_after: Duration = timedelta(hours=1)
+    # local: each crawl in a child process of the daemon; celery: enqueued for `presswatch worker`.
+    executor: Literal["local", "celery"] = "local"
+    celery: CeleryConfig = CeleryConfig()
 
     @field_validator("user_agent")
     @classmethod
@@ -348,6 +389,8 @@ class SchedulerConfig(Strict):
     retry_every: Duration = timedelta(minutes=5)
     maintenance_cron: CronExpression = "30 3 * * *"
     shutdown_grace: Duration = timedelta(seconds=30)
+    # A second `presswatch run` on the same PostgreSQL database waits as standby (issue 20).
+    standby: bool = False
 
 
 class DeliveryConfig(Strict):

@@ -72,6 +72,8 @@ def crawl_job(state: DaemonState, source_id: str) -> None:
             log_failure(f"crawl {source_id} failed", exc)
             _record_failure(state, source_id, started, exc)
             return
+    if not summaries:  # enqueued (crawl.executor: celery): a worker records the run
+        return
     log.info("crawl %s finished: %s", source_id, _describe(summaries))
     if any(s.items_new or s.items_updated for s in summaries) and not state.stopping.is_set():
         # a new or updated item may have matched a rule
@@ -99,6 +101,12 @@ def digest_job(state: DaemonState, recipient_key: str) -> None:
     """Send one recipient's digest (covering everything since their last one)."""
     log.info("digest for %s", recipient_key)
     deliver_digests(state.config, state.store, recipient=recipient_key, now=utcnow())
+
+
+@guarded
+def dispatch_job(state: DaemonState) -> None:
+    """Send the immediate alerts of matches stored since (crawls run on Celery workers)."""
+    deliver_immediate(state.config, state.store, now=utcnow())
 
 
 @guarded
@@ -141,6 +149,7 @@ def _lease_lost(state: DaemonState) -> None:
 __all__ = [
     "crawl_job",
     "digest_job",
+    "dispatch_job",
     "heartbeat_job",
     "maintenance_job",
     "retry_job",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,8 +20,12 @@ from crawler.store.store import Store
 from crawler.store.types import utcnow
 
 LOCK_NAME = "daemon"
-LEASE_TTL = timedelta(seconds=90)
-HEARTBEAT_EVERY = timedelta(seconds=20)
+# A standby takes over at most LEASE_TTL + STANDBY_POLL after the active daemon died on
+# another host (on this host at once: its pid is checked): under 60 s (issue 20).
+LEASE_TTL = timedelta(seconds=45)
+HEARTBEAT_EVERY = timedelta(seconds=10)
+STANDBY_POLL = timedelta(seconds=5)
+STANDBY_PREFIX = "standby:"
 
 
 @dataclass(frozen=True)
@@ -203,3 +209,63 @@ def release(store: Store, holder: Holder, *, name: str = LOCK_NAME) -> None:
                 daemon_lock.c.name == name, daemon_lock.c.holder == holder.encode()
             )
         )
+
+
+def standbys(connection: Connection, now: datetime) -> list[LeaseInfo]:
+    """The standby daemons waiting for the lease (their rows not expired)."""
+    rows = connection.execute(
+        select(daemon_lock).where(
+            daemon_lock.c.name.startswith(STANDBY_PREFIX), daemon_lock.c.expires_at > now
+        )
+    )
+    return [
+        LeaseInfo(Holder.decode(r.holder), r.acquired_at, r.heartbeat_at, r.expires_at)
+        for r in rows
+    ]
+
+
+def _announce_standby(store: Store, holder: Holder, now: datetime) -> None:
+    """Write (or refresh) this standby's row, so `status` lists it."""
+    name = STANDBY_PREFIX + holder.token
+    values = {"heartbeat_at": now, "expires_at": now + LEASE_TTL}
+    with store.begin() as connection:
+        done = connection.execute(
+            update(daemon_lock).where(daemon_lock.c.name == name).values(**values)
+        )
+        if not done.rowcount:
+            connection.execute(
+                insert(daemon_lock).values(
+                    name=name, holder=holder.encode(), acquired_at=now, **values
+                )
+            )
+
+
+def wait_for_lease(
+    store: Store,
+    holder: Holder,
+    *,
+    stop: Callable[[], bool],
+    on_wait: Callable[[LockHeld], None] = lambda _held: None,
+    poll: timedelta = STANDBY_POLL,
+) -> LeaseInfo | None:
+    """As standby: try the lease every `poll` until it is ours (None if `stop` said so first).
+
+    The active daemon renews its lease every HEARTBEAT_EVERY; once it stops renewing (killed,
+    host down) the lease expires and the first standby to try takes it over.
+    """
+    first = True
+    try:
+        while not stop():
+            try:
+                return acquire(store, holder)
+            except LockHeld as held:
+                if first:
+                    on_wait(held)
+                    first = False
+            _announce_standby(store, holder, utcnow())
+            deadline = time.monotonic() + poll.total_seconds()
+            while time.monotonic() < deadline and not stop():
+                time.sleep(0.1)
+        return None
+    finally:
+        release(store, holder, name=STANDBY_PREFIX + holder.token)

@@ -9,6 +9,7 @@ from datetime import datetime, time
 from typing import Any
 
 from alerts.ledger import RecipientLedger, endpoint_backlog_lines
+from crawler.cluster.inspect import ClusterStatus
 from crawler.daemon.status import (
     DaemonStatus,
     LedgerCounts,
@@ -47,7 +48,11 @@ def to_text(report: StatusReport) -> str:
     def due(value: datetime | None) -> str:
         return format_due(value, now, zone)
 
-    lines = [_daemon_line(report.daemon, at), f"database: {report.database}", ""]
+    lines = [_daemon_line(report.daemon, at)]
+    lines += [
+        f"standby: pid {d.pid} on {d.host}, waiting since {at(d.since)}" for d in report.standbys
+    ]
+    lines += [f"database: {report.database}", *_cluster(report.cluster), ""]
     lines.append(f"{'source':<28} {'health':<10} {'last run':<22} {'last new':<22} next run")
     for s in report.sources:
         next_text = due(s.next_run_at) if s.enabled else "disabled"
@@ -74,6 +79,24 @@ def to_text(report: StatusReport) -> str:
         )
     lines += _undelivered(report.recipients, at)
     return "\n".join(lines)
+
+
+def _cluster(cluster: ClusterStatus | None) -> list[str]:
+    """The Celery workers and queue lengths (nothing with the local executor)."""
+    if cluster is None:
+        return []
+    lines = [f"crawl executor: celery, broker {cluster.broker}"]
+    if cluster.error:
+        return [*lines, f"  broker not reachable: {cluster.error}"]
+    queues = ", ".join(
+        f"{name} {'?' if length is None else length}" for name, length in cluster.queues.items()
+    )
+    lines.append(f"  queues (waiting tasks): {queues or 'none'}")
+    if not cluster.workers:
+        lines.append("  workers: none answered")
+    for worker in cluster.workers:
+        lines.append(f"  worker {worker.name}: {worker.active} crawl(s) running")
+    return lines
 
 
 def _problems(sources: list[SourceStatus], at: At) -> list[str]:

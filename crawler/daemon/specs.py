@@ -31,6 +31,7 @@ from crawler.daemon.timing import (
 from crawler.formatting import format_schedule
 
 CRAWL_EXECUTOR = "crawls"
+DISPATCH_EVERY = 15  # seconds: immediate alerts of matches stored by Celery workers
 CATCH_UP_SPREAD = timedelta(seconds=10)
 
 
@@ -78,6 +79,16 @@ def job_specs(
     specs.append(
         JobSpec("maintenance", jobs.maintenance_job, crontab_trigger(cron, tz), f"{cron}/{tz}")
     )
+    if config.settings.crawl.executor == "celery":
+        # workers store items and matches; their immediate alerts are sent from here
+        specs.append(
+            JobSpec(
+                "dispatch",
+                jobs.dispatch_job,
+                IntervalTrigger(seconds=DISPATCH_EVERY, timezone=tz),
+                f"{DISPATCH_EVERY}",
+            )
+        )
     beat = HEARTBEAT_EVERY.total_seconds()
     specs.append(
         JobSpec(

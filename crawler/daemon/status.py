@@ -7,6 +7,7 @@ from datetime import datetime, time
 
 from alerts.ledger import RecipientLedger, last_sent_digest, summarize, undelivered_digest
 from alerts.ledger.summary import status_counts
+from crawler.cluster.inspect import ClusterStatus, cluster_status
 from crawler.config import Config
 from crawler.config.models import SourceConfig
 from crawler.daemon import lock
@@ -94,6 +95,8 @@ class StatusReport:
     recipients: list[RecipientStatus] = field(default_factory=list)
     backlog: list[RecipientLedger] = field(default_factory=list)
     evidence: EvidenceStatus | None = None
+    standbys: list[DaemonStatus] = field(default_factory=list)
+    cluster: ClusterStatus | None = None
 
 
 def collect_status(
@@ -118,6 +121,8 @@ def collect_status(
         recipients=_recipients(config, store, now),
         backlog=_backlog(store),
         evidence=evidence_status(store, config),
+        standbys=_standbys(store, now),
+        cluster=cluster_status(config),
     )
 
 
@@ -141,6 +146,15 @@ def _daemon(store: Store, now: datetime) -> DaemonStatus:
         heartbeat_at=lease.heartbeat_at,
         expires_at=lease.expires_at,
     )
+
+
+def _standbys(store: Store, now: datetime) -> list[DaemonStatus]:
+    with store.connect() as connection:
+        rows = lock.standbys(connection, now)
+    return [
+        DaemonStatus(True, r.holder.pid, r.holder.host, r.acquired_at, r.heartbeat_at, r.expires_at)
+        for r in rows
+    ]
 
 
 def _sources(

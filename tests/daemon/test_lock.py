@@ -15,7 +15,7 @@ from crawler.daemon.lock import Holder, LockHeld
 from crawler.store.store import Store
 
 T0 = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
-TTL = timedelta(seconds=90)
+TTL = lock.LEASE_TTL
 
 
 def _other(pid: int = 4242, host: str = "elsewhere") -> Holder:
@@ -32,7 +32,7 @@ def test_second_holder_refused_with_a_useful_message(store: Store) -> None:
     assert "running since 2026-03-28 12:00:00 UTC" in message
     assert "kill -TERM 4242 (on elsewhere)" in message
     # another host's daemon cannot be checked from here: say when its lease would run out
-    assert "If that host is down, its lease runs out at 12:01:30 UTC (in 61 s)" in message
+    assert "If that host is down, its lease runs out at 12:00:45 UTC (in 16 s)" in message
     assert raised.value.exit_code == 1
 
 
@@ -67,11 +67,11 @@ def test_expired_lease_is_taken_over(store: Store) -> None:
 def test_heartbeat_extends_and_detects_takeover(store: Store) -> None:
     me = Holder.me()
     lock.acquire(store, me, now=T0)
-    assert lock.heartbeat(store, me, now=T0 + timedelta(seconds=60))
-    with pytest.raises(LockHeld):  # extended: still live at T0 + 120 s
-        lock.acquire(store, _other(), now=T0 + timedelta(seconds=120))
-    lock.acquire(store, _other(), now=T0 + timedelta(seconds=200))
-    assert not lock.heartbeat(store, me, now=T0 + timedelta(seconds=201))
+    assert lock.heartbeat(store, me, now=T0 + TTL - timedelta(seconds=5))
+    with pytest.raises(LockHeld):  # extended: still live after T0 + TTL
+        lock.acquire(store, _other(), now=T0 + TTL + timedelta(seconds=5))
+    lock.acquire(store, _other(), now=T0 + 2 * TTL)
+    assert not lock.heartbeat(store, me, now=T0 + 2 * TTL + timedelta(seconds=1))
 
 
 def test_release_frees_the_lease(store: Store) -> None:
