@@ -29,7 +29,7 @@ from crawler.store.store import Store
 from crawler.store.types import utcnow
 from crawler.web import data
 from crawler.web.auth import CSRF_FIELD, SESSION_COOKIE, Guard, csrf_ok, csrf_token, keep_csrf
-from crawler.web.feeds import FeedLinks, no_feeds
+from crawler.web.feeds import FeedLinks, feed_file, published_feeds
 from crawler.web.openapi import OPENAPI_PATH, openapi_document
 from crawler.web.render import make_environment
 from crawler.web.search import SearchFilters, SearchPage, has_index, search
@@ -56,7 +56,7 @@ class Console:
     config: Config
     store: Store
     guard: Guard
-    feeds: FeedLinks = no_feeds
+    feeds: FeedLinks = published_feeds
 
     def __post_init__(self) -> None:
         self.templates = make_environment()
@@ -76,11 +76,12 @@ class Console:
 
 
 def create_app(
-    config: Config, store: Store, guard: Guard, feeds: FeedLinks = no_feeds
+    config: Config, store: Store, guard: Guard, feeds: FeedLinks = published_feeds
 ) -> Starlette:
     """The console for `config`'s store; `guard` decides who may use it.
 
-    `feeds` lists the published Atom feeds the pages link (none until feeds exist).
+    `feeds` lists the published Atom feeds the pages link (by default those written under
+    `<data_dir>/feeds/`, served at /feeds/NAME).
     """
     console = Console(config, store, guard, feeds)
     routes = [
@@ -104,6 +105,7 @@ def create_app(
         Route("/api/rules/check", _h(console, api_rule_check)),
         Route("/api/deliveries", _h(console, api_deliveries)),
         Route(OPENAPI_PATH, _h(console, api_openapi)),
+        Route("/feeds/{name}", _h(console, feed_document)),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [Middleware(_GuardMiddleware, guard=guard)]
@@ -407,6 +409,14 @@ API_DOC = {
 
 def api_index(console: Console, request: Request) -> Response:
     return _json({"endpoints": API_DOC, "openapi": OPENAPI_PATH, "documentation": "docs/web.md"})
+
+
+def feed_document(console: Console, request: Request) -> Response:
+    """One of the Atom feeds presswatch wrote (404 for any other name)."""
+    path = feed_file(console.config, request.path_params["name"])
+    if path is None:
+        return console.page(request, "error.html", 404, message="no such feed")
+    return Response(path.read_bytes(), media_type="application/atom+xml")
 
 
 def api_openapi(console: Console, request: Request) -> Response:

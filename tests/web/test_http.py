@@ -6,10 +6,12 @@ import re
 import socket
 from pathlib import Path
 
+import feedparser
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from alerts.feeds import write_feeds
 from crawler.cli.main import cli
 from crawler.config import Config, load_config
 from crawler.errors import PresswatchError, UsageError
@@ -340,6 +342,24 @@ def test_published_feeds_are_linked(archive: Archive) -> None:
         assert 'rel="alternate"' in client.get("/search").text
     with TestClient(create_app(archive.config, archive.store, guard)) as client:
         assert "application/atom+xml" not in client.get("/rules").text  # none until feeds exist
+
+
+def test_written_feeds_are_linked_and_served(archive: Archive) -> None:
+    """Feeds alerts.feeds wrote under <data_dir>/feeds/ are advertised and served; a name
+    that is not one of the config's feeds is not (no path taken from the request)."""
+    guard = Guard.from_config(archive.config.settings.web, "127.0.0.1")
+    assert write_feeds(archive.config, archive.store)
+    rule = archive.config.rules[0].id
+    with TestClient(create_app(archive.config, archive.store, guard)) as client:
+        page = client.get("/rules").text
+        assert f'<a class="feed" href="/feeds/rule-{rule}.atom"' in page
+        answer = client.get(f"/feeds/rule-{rule}.atom")
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("application/atom+xml")
+        parsed = feedparser.parse(answer.content)
+        assert parsed.version == "atom10" and not parsed.bozo
+        assert client.get("/feeds/presswatch.yaml").status_code == 404
+        assert client.get("/feeds/..%2Fconfig%2Fpresswatch.yaml").status_code == 404
 
 
 def test_search_without_a_query_lists_the_newest_items_passing_the_filters(
