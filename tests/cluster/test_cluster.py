@@ -125,8 +125,14 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
         wait_until(lambda: _counts(schema)[0] >= expected, 180, "every item", *procs)
         assert _counts(schema) == (expected, expected)
         assert done < sources
-        finished = len(re.findall(r"crawl m\d+ finished", second.log()))
-        assert finished == sources - done  # every interrupted crawl redelivered and run
+
+        def finished() -> int:
+            return len(re.findall(r"crawl m\d+ finished", second.log()))
+
+        # A crawl's items are stored before it logs "finished": wait for the line, then
+        # check that every interrupted crawl was redelivered and run once.
+        wait_until(lambda: finished() >= sources - done, 120, "redelivered crawls", *procs)
+        assert finished() == sources - done
     finally:
         site.close()
 
