@@ -5,7 +5,6 @@ PRESSWATCH_UPDATE_GOLDEN=1 rewrites the files; review the diff before committing
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -16,9 +15,9 @@ import pytest
 from alerts.digest import Digest, DigestItem, DigestSection, build_environment
 from alerts.notify.chat import CUT_NOTE, ChatRenderer, Limits
 from tests.digest.sample import alert_digest, full_digest, heartbeat_digest
+from tests.digest.sample import check_golden as check
 
 GOLDEN = Path(__file__).parent / "golden"
-UPDATE = os.environ.get("PRESSWATCH_UPDATE_GOLDEN") == "1"
 MARKDOWN_HOSTILE = "*bold* _it_ [click](javascript:alert(1)) `code` # head | pipe ~x~ \\ <b>"
 # Limits as Apprise's plugins declare them (body_maxlen, title_maxlen)
 SERVICES = {
@@ -69,15 +68,6 @@ def _render(case: str, service: str) -> tuple[str, str]:
     renderer = ChatRenderer(build_environment(None))
     message = renderer.render(CASES[case](), SERVICES[service], top=5, feeds=FEEDS)
     return message.title, message.body
-
-
-def check(path: Path, actual: str) -> None:
-    if UPDATE:
-        path.write_text(actual, encoding="utf-8", newline="")
-        return
-    assert path.exists(), f"{path.name} missing: run with PRESSWATCH_UPDATE_GOLDEN=1"
-    expected = path.read_text(encoding="utf-8")
-    assert actual == expected, f"{path.name} differs: review, then PRESSWATCH_UPDATE_GOLDEN=1"
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 from alerts.digest import (
     Digest,
@@ -131,3 +133,16 @@ def alert_digest() -> Digest:
         sections=(DigestSection("stability", "Strategic stability", 10, (RU_ITEM,)),),
         kind="alert",
     )
+
+
+UPDATE_GOLDEN = os.environ.get("PRESSWATCH_UPDATE_GOLDEN") == "1"
+
+
+def check_golden(path: Path, actual: str) -> None:
+    """`actual` equals the golden file at `path` (PRESSWATCH_UPDATE_GOLDEN=1 rewrites it)."""
+    if UPDATE_GOLDEN:
+        path.write_text(actual, encoding="utf-8", newline="")
+        return
+    assert path.exists(), f"{path.name} missing: run with PRESSWATCH_UPDATE_GOLDEN=1"
+    expected = path.read_text(encoding="utf-8")
+    assert actual == expected, f"{path.name} differs: review, then PRESSWATCH_UPDATE_GOLDEN=1"
