@@ -110,8 +110,13 @@ class ChangingSite:
         self.site.add(LISTING_PATH, listing_html([self.statements[s] for s in self.listed]))
 
 
-def config_dir(server: FixtureSiteServer, tmp_path: Path, **source: Any) -> Path:
-    return write_config(tmp_path, [listing_source(server, **source)], rules=RULES)
+def config_dir(
+    server: FixtureSiteServer,
+    tmp_path: Path,
+    settings: dict[str, Any] | None = None,
+    **source: Any,
+) -> Path:
+    return write_config(tmp_path, [listing_source(server, **source)], RULES, settings)
 
 
 def crawl_at(config_dir: Path, now: datetime | None, source_id: str = "fixture-listing") -> Any:
