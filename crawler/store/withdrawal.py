@@ -78,8 +78,9 @@ class RecheckPolicy:
 
     def checks_per_item(self) -> int:
         """How many rechecks one item costs over the whole window."""
+        # As `next_recheck` schedules them: none at or past the window's end.
         total, age = 0, timedelta(0)
-        while (every := self.interval(age)) is not None:
+        while (every := self.interval(age)) is not None and age + every < self.window:
             age += every
             total += 1
         return total
