@@ -449,9 +449,9 @@ class RecheckInterval(Strict):
         # Three hours at least: the day's budget is counted from the observations an item
         # keeps (8), which must reach back a whole day.
         if self.every < timedelta(hours=3):
-            raise ValueError("rechecks.intervals: every must be at least 3h")
+            raise ValueError("every must be at least 3h")
         if self.below <= timedelta(0):
-            raise ValueError("rechecks.intervals: below must be positive")
+            raise ValueError("below must be positive")
         return self
 
 
@@ -494,6 +494,18 @@ class SourceRechecks(Strict):
     enabled: bool = True
     # Overrides rechecks.budget_per_source_per_day for this source.
     budget_per_day: int | None = Field(default=None, ge=0)
+
+
+def _source_rechecks(value: Any) -> Any:
+    """`true` / `false` stand for `{enabled: ...}`; anything but a mapping is told the forms."""
+    if isinstance(value, bool):
+        return {"enabled": value}
+    if value is None or isinstance(value, dict | SourceRechecks):
+        return value
+    raise ValueError(f"write true, false or {{enabled: ..., budget_per_day: N}} (got {value!r})")
+
+
+SourceRechecksSetting = Annotated[SourceRechecks, BeforeValidator(_source_rechecks)]
 
 
 class LoggingConfig(Strict):
@@ -625,7 +637,7 @@ class SourceBase(Strict):
     timezone: TimezoneName | None = None
     notes: str | None = None
     # Rechecks of this source's sent items: false, or {enabled, budget_per_day}.
-    rechecks: bool | SourceRechecks = True
+    rechecks: SourceRechecksSetting = SourceRechecks()
 
     @field_validator("allowed_domains")
     @classmethod

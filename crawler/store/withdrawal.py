@@ -53,10 +53,8 @@ class RecheckPolicy:
         `{enabled, budget_per_day}`) when given."""
         section = config.settings.rechecks
         enabled, budget = section.enabled, section.budget_per_source_per_day
-        own = source.rechecks if source is not None else True
-        if own is False:
-            enabled = False
-        elif own is not True:
+        if source is not None:
+            own = source.rechecks
             enabled = enabled and own.enabled
             budget = own.budget_per_day if own.budget_per_day is not None else budget
         return cls(
