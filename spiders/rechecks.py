@@ -27,7 +27,14 @@ from datetime import UTC, datetime, timedelta
 
 from alerts.ledger.sent_items import sent_items
 from crawler.store.articles import RecheckTarget, recheck_targets
-from crawler.store.rechecks import RoundResult, due_items, record_round, spent_since, watch_sent
+from crawler.store.rechecks import (
+    RoundResult,
+    due_items,
+    record_round,
+    spent_since,
+    watch_sent,
+    watched_of,
+)
 from crawler.store.store import Store
 from crawler.store.withdrawal import (
     Item,
@@ -91,10 +98,13 @@ class RecheckRound:
     ) -> RecheckRound:
         """Watch newly sent items, then pick the due ones within the day's budget."""
         round_ = cls(source_id, policy, now, tuple(index_urls))
-        with store.begin() as connection:
+        with store.connect() as connection:
             sent = sent_items(connection, source_id, now - policy.window)
-            pairs = [(s.item_id, s.sent_at) for s in sent]
-            round_.watched = watch_sent(connection, source_id, pairs, policy)
+            known = watched_of(connection, [s.item_id for s in sent])
+        new = [(s.item_id, s.sent_at) for s in sent if s.item_id not in known]
+        if new:  # a write transaction only when there is something to watch
+            with store.begin() as connection:
+                round_.watched = watch_sent(connection, source_id, new, policy)
         with store.connect() as connection:
             due = due_items(connection, source_id, now)
             spent = spent_since(connection, source_id, now - DAY)

@@ -59,17 +59,22 @@ def watch_sent(
 ) -> int:
     """Watch the sent items (item id, first sent at) that have no recheck row yet; returns
     how many started."""
-    ids = [item_id for item_id, _ in sent]
-    watched: set[int] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        query = select(item_rechecks.c.item_id).where(item_rechecks.c.item_id.in_(chunk))
-        watched.update(int(i) for (i,) in connection.execute(query))
+    watched = watched_of(connection, [item_id for item_id, _ in sent])
     started = 0
     for item_id, sent_at in sent:
         if item_id not in watched and watch(connection, item_id, source_id, sent_at, policy):
             started += 1
     return started
+
+
+def watched_of(connection: Connection, ids: Sequence[int]) -> set[int]:
+    """Which of these items have a recheck row already."""
+    watched: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        query = select(item_rechecks.c.item_id).where(item_rechecks.c.item_id.in_(chunk))
+        watched.update(int(i) for (i,) in connection.execute(query))
+    return watched
 
 
 def spent_since(connection: Connection, source_id: str, since: datetime) -> int:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from crawler.daemon.render import to_text
 from crawler.daemon.status import collect_status
 from crawler.store.edits import pending_edit_notices
 from crawler.store.rechecks import pending_withdrawals
@@ -120,6 +121,9 @@ def test_changes_and_disappearances_of_sent_statements(
     assert source.rechecks is not None
     assert (source.rechecks.watched, source.rechecks.withdrawn) == (6, 4)
     assert source.rechecks.budget == 50
+    text = to_text(report)
+    assert "fixture-listing: 6 watched, 0 due, 4 withdrawn, 0 unknown; " in text
+    assert "/50 rechecks in the last 24 h" in text
     store.close()
 
 
