@@ -15,8 +15,10 @@ from sqlalchemy import select
 from crawler.daemon.render import to_text
 from crawler.daemon.status import collect_status
 from crawler.store.edits import pending_edit_notices
+from crawler.store.evidence import records_of
 from crawler.store.rechecks import pending_withdrawals
 from crawler.store.schema import items
+from crawler.store.store import Store
 from tests.crawl.conftest import source_row
 from tests.sites import FixtureSiteServer
 from tests.withdrawals.site import (
@@ -48,6 +50,42 @@ def _published(fixture_site: FixtureSiteServer, slugs: list[str]) -> ChangingSit
     return site
 
 
+def _change_after_sending(fixture_site: FixtureSiteServer, site: ChangingSite) -> None:
+    """What happens to the statements after they were sent."""
+    site.unlist("paged")  # paged out: older than everything the listing shows
+    site.unlist("dropped")  # taken off the listing, which still shows older items
+    site.edit("typo", FILLER.replace("counterpart", "counterpart's") + "\n\n" + STABLE)
+    site.edit("phrase", f"{FILLER}\n\n{STABLE} New sanctions were not discussed.")
+    site.edit("removed", f"{FILLER}\n\nNothing else was said.")
+    site.answer("g404", 404)
+    site.answer("g410", 410)
+    site.answer("index", 302, headers={"Location": "/news"})
+    fixture_site.site.add("/en/archive/moved.html", article_html(site.statements["moved"]))
+    site.answer("moved", 301, headers={"Location": "/en/archive/moved.html"})
+
+
+def _check_edits(
+    fixture_site: FixtureSiteServer, site: ChangingSite, store: Store, ids: dict[str, int]
+) -> None:
+    """Edit events of the revisions the round stored, and their evidence."""
+    assert edit_events(store) == sorted(
+        [
+            (ids["phrase"], "sanctions", "new_match"),
+            (ids["removed"], "stability", "passage_vanished"),
+        ]
+    )
+    assert item_ids(store) == ids  # the moved statement kept its item
+    with store.connect() as connection:
+        notices = {n.kind: n for n in pending_edit_notices(connection)}
+        revisions = dict(connection.execute(select(items.c.id, items.c.revision)).all())
+    assert revisions[ids["typo"]] == 1  # a revision the store kept, which is no edit
+    with store.connect() as connection:  # a revision of a matched item: a second capture
+        captures = {r.capture for r in records_of(connection, ids["phrase"])}
+        targets = {r.ref.target_uri for r in records_of(connection, ids["phrase"])}
+    assert len(captures) == 2 and fixture_site.url(site.statements["phrase"].path) in targets
+    assert "[-" in notices["passage_vanished"].diff_text and notices["new_match"].after
+
+
 def test_changes_and_disappearances_of_sent_statements(
     fixture_site: FixtureSiteServer, tmp_path: Path
 ) -> None:
@@ -61,17 +99,7 @@ def test_changes_and_disappearances_of_sent_statements(
     ids = item_ids(store)
     send(store, list(ids.values()))
 
-    # What happens to the statements after they were sent.
-    site.unlist("paged")  # paged out: older than everything the listing shows
-    site.unlist("dropped")  # taken off the listing, which still shows older items
-    site.edit("typo", FILLER.replace("counterpart", "counterpart's") + "\n\n" + STABLE)
-    site.edit("phrase", f"{FILLER}\n\n{STABLE} New sanctions were not discussed.")
-    site.edit("removed", f"{FILLER}\n\nNothing else was said.")
-    site.answer("g404", 404)
-    site.answer("g410", 410)
-    site.answer("index", 302, headers={"Location": "/news"})
-    fixture_site.site.add("/en/archive/moved.html", article_html(site.statements["moved"]))
-    site.answer("moved", 301, headers={"Location": "/en/archive/moved.html"})
+    _change_after_sending(fixture_site, site)
 
     run = crawl_at(directory, SENT + timedelta(hours=7))
     assert run.rechecks == len(slugs) and not run.recheck_outage
@@ -88,18 +116,7 @@ def test_changes_and_disappearances_of_sent_statements(
         "dropped": "withdrawn",
         "moved": "live",
     }
-    assert edit_events(store) == sorted(
-        [
-            (ids["phrase"], "sanctions", "new_match"),
-            (ids["removed"], "stability", "passage_vanished"),
-        ]
-    )
-    assert item_ids(store) == ids  # the moved statement kept its item
-    with store.connect() as connection:
-        notices = {n.kind: n for n in pending_edit_notices(connection)}
-        revisions = dict(connection.execute(select(items.c.id, items.c.revision)).all())
-    assert revisions[ids["typo"]] == 1  # a revision the store kept, which is no edit
-    assert "[-" in notices["passage_vanished"].diff_text and notices["new_match"].after
+    _check_edits(fixture_site, site, store, ids)
 
     # An hour later nothing is due: no request.
     fixture_site.reset_counts()
