@@ -46,11 +46,13 @@ from crawler.config.models import SourceConfig
 from crawler.crawl.runtime import Runtime
 from crawler.extract.article import Article, ArticleSelectors, ListingHints, extract_article
 from crawler.items import ArticleItem
-from crawler.store.articles import DueArticle, due_articles, known_identities
+from crawler.store.articles import DueArticle, RecheckTarget, due_articles, known_identities
 from crawler.store.types import utcnow
 from crawler.store.urls import canonical_fingerprint, fragment_identity, url_fingerprint
+from crawler.store.withdrawal import Observation, RecheckPolicy
 from spiders.params import SpiderParams as SpiderParams  # noqa: PLC0414 - for spider files
 from spiders.params import read_params
+from spiders.rechecks import MAX_HOPS, RecheckRound
 
 BLOCKED_STATUSES = frozenset({401, 403, 429})
 _CHALLENGE = re.compile(
@@ -78,6 +80,7 @@ class Entry:
         "guid",
         "keep_fragment",
         "published_at",
+        "recheck",
         "retry",
         "summary",
         "title",
@@ -96,6 +99,7 @@ class Entry:
         keep_fragment: bool = False,
         fetch: bool = True,
         retry: DueArticle | None = None,
+        recheck: RecheckTarget | None = None,
     ) -> None:
         self.url = url
         self.title = title
@@ -106,6 +110,7 @@ class Entry:
         self.keep_fragment = keep_fragment
         self.fetch = fetch
         self.retry = retry
+        self.recheck = recheck
 
     @property
     def hints(self) -> ListingHints:
@@ -172,6 +177,7 @@ class BaseSourceSpider(scrapy.Spider):
         if self.runtime.limit is not None:
             self.budget = min(self.budget or self.runtime.limit, self.runtime.limit)
         self.scheduled: set[str] = set()
+        self.rechecks: RecheckRound | None = None
 
     # --- what subclasses provide ----------------------------------------------------------
 
@@ -189,6 +195,8 @@ class BaseSourceSpider(scrapy.Spider):
         for url in self.start_urls_for():
             yield self.index_request(url)
         for request in self.retry_requests():
+            yield request
+        for request in self.recheck_requests():
             yield request
 
     def index_request(self, url: str, page: int = 1, **kwargs: Any) -> scrapy.Request:
@@ -250,6 +258,9 @@ class BaseSourceSpider(scrapy.Spider):
         """Entries on allowed http(s) URLs, not stored yet and not scheduled in this run;
         every entry left out for a rule is counted under ``presswatch/dropped/...``."""
         rules = rules or self.entry_rules
+        entries = list(entries)
+        if self.rechecks is not None:
+            self.rechecks.listing.add((e.url for e in entries), (e.published_at for e in entries))
         candidates: dict[str, Entry] = {}
         for entry in entries:
             reason = self.refusal(entry.url, rules)
@@ -340,6 +351,91 @@ class BaseSourceSpider(scrapy.Spider):
             requests.append(self.article_request(entry))
         return requests
 
+    # --- rechecks of sent items (spiders.rechecks) --------------------------------------
+
+    def recheck_requests(self) -> list[scrapy.Request]:
+        """The source's sent items due for a recheck, within the day's budget."""
+        store = self.runtime.store
+        policy = RecheckPolicy.from_config(self.runtime.config, self.source)
+        if store is None or self.runtime.limit is not None or not policy.enabled:
+            return []
+        now = self.runtime.now()
+        self.rechecks = RecheckRound.plan(store, self.source.id, policy, now, self.index_urls())
+        self.count("rechecks/watched", self.rechecks.watched)
+        self.count("rechecks/planned", len(self.rechecks.targets))
+        return [self.recheck_request(target, target.url) for target in self.rechecks.targets]
+
+    def index_urls(self) -> list[str]:
+        """The URLs a redirect to means "the section index" (with the site root)."""
+        return self.start_urls_for()
+
+    def recheck_request(self, target: RecheckTarget, url: str, hops: int = 0) -> scrapy.Request:
+        # Every status reaches parse_recheck, and redirects are observed, not followed.
+        meta = {"dont_redirect": True, "handle_httpstatus_all": True, "pw_recheck": True}
+        return scrapy.Request(
+            url,
+            callback=self.parse_recheck,
+            errback=self.recheck_failed,
+            meta=meta,
+            cb_kwargs={"target": target, "hops": hops},
+            dont_filter=True,
+        )
+
+    def parse_recheck(self, response: Response, target: RecheckTarget, hops: int) -> Iterator[Any]:
+        assert self.rechecks is not None
+        now = self.runtime.now()
+        location = response.headers.get(b"Location")
+        if 300 <= response.status < 400 and location:
+            moved = response.urljoin(location.decode("latin-1"))
+            seen = Observation(now, response.status, moved)
+            if self.rechecks.to_index(target, seen) or hops >= MAX_HOPS:
+                self.rechecks.observe(target, seen)
+                return
+            yield self.recheck_request(target, moved, hops + 1)  # moved: follow it
+            return
+        self.rechecks.observe(target, Observation(now, response.status, response.url))
+        self.count(f"rechecks/status/{response.status}")
+        if 200 <= response.status < 300:
+            entry = Entry(
+                target.url,
+                target.title,
+                target.published_at,
+                summary=target.summary,
+                keep_fragment=target.keep_fragment,
+                recheck=target,
+            )
+            yield from self.parse_article(response, entry)
+
+    def recheck_failed(self, failure: Failure) -> None:
+        """No answer (a network error, a refusal): observed as such."""
+        request = getattr(failure, "request", None)
+        target = request.cb_kwargs.get("target") if request is not None else None
+        if self.rechecks is None or not isinstance(target, RecheckTarget):
+            return
+        self.count("rechecks/status/none")
+        self.note(f"recheck {target.url}: {failure_reason(failure)}")
+        self.rechecks.observe(target, Observation(self.runtime.now(), None, None))
+
+    def closed(self, reason: str) -> None:
+        """Record the recheck round, unless a batch was lost (then it is redone next run)."""
+        store = self.runtime.store
+        if self.rechecks is None or store is None or not self.rechecks.seen:
+            return
+        stats = self.crawler.stats
+        if stats.get_value("presswatch/store_errors", 0):
+            self.note("rechecks not recorded: a batch could not be stored; rechecked next run")
+            return
+        failed = sum(stats.get_value(f"presswatch/index/{k}", 0) for k in ("error", "blocked"))
+        result = self.rechecks.finish(store, listing_complete=not failed)
+        if result is None:
+            return
+        self.count("rechecks/done", len(result.verdicts))
+        states = [verdict.state for verdict in result.verdicts.values()]
+        for state in ("withdrawn", "suspect", "unknown"):
+            self.count(f"rechecks/{state}", states.count(state))
+        if result.outage:
+            self.count("rechecks/outage")
+
     def article_request(self, entry: Entry) -> scrapy.Request:
         return scrapy.Request(
             entry.url,
@@ -382,6 +478,9 @@ class BaseSourceSpider(scrapy.Spider):
             # The item keeps the identity its listing gave it: no second item for it.
             extra = {**entry.retry.extra, **extra, "article": {"state": "ok", "retried": True}}
             canonical = entry.retry.identity_url
+        if entry.recheck is not None:  # a revision keeps the item's identity (and its extra)
+            extra = {}
+            canonical = entry.recheck.identity_url
         yield self.item(
             entry.url if entry.keep_fragment else response.url,
             title=article.title or entry.title or "",
@@ -407,6 +506,9 @@ class BaseSourceSpider(scrapy.Spider):
         self, entry: Entry, reason: str, *, counted: bool = False
     ) -> Iterator[ArticleItem]:
         """The item from its listing, marked with why its article page is missing."""
+        if entry.recheck is not None:  # the stored item stays as it is
+            self.count("rechecks/no_text")
+            return
         if not counted:
             self.count("article_errors")
             self.note(f"{entry.url}: {reason}")

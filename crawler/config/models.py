@@ -438,6 +438,76 @@ class EvidenceConfig(Strict):
         return self
 
 
+class RecheckInterval(Strict):
+    """Items younger than `below` (since they were sent) are rechecked `every` so often."""
+
+    below: Duration
+    every: Duration
+
+    @model_validator(mode="after")
+    def _positive(self) -> RecheckInterval:
+        # Three hours at least: the day's budget is counted from the observations an item
+        # keeps (8), which must reach back a whole day.
+        if self.every < timedelta(hours=3):
+            raise ValueError("every must be at least 3h")
+        if self.below <= timedelta(0):
+            raise ValueError("below must be positive")
+        return self
+
+
+def _default_intervals() -> list[RecheckInterval]:
+    return [
+        RecheckInterval(below=timedelta(days=1), every=timedelta(hours=6)),
+        RecheckInterval(below=timedelta(days=7), every=timedelta(days=1)),
+        RecheckInterval(below=timedelta(days=30), every=timedelta(days=3)),
+    ]
+
+
+class RechecksConfig(Strict):
+    """Rechecks of sent items: withdrawals and edits (docs/evidence.md#withdrawals)."""
+
+    enabled: bool = True
+    # How long after it was sent an item is rechecked.
+    window: Duration = timedelta(days=30)
+    # Decreasing frequency as the item ages; `below` ascending.
+    intervals: list[RecheckInterval] = Field(default_factory=_default_intervals, min_length=1)
+    # A 404/410 counts as a withdrawal when seen twice at least this far apart.
+    confirm_after: Duration = timedelta(hours=6)
+    # Requests per source per (rolling) day; the most overdue items first.
+    budget_per_source_per_day: int = Field(default=50, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RechecksConfig:
+        belows = [interval.below for interval in self.intervals]
+        if belows != sorted(set(belows)):
+            raise ValueError("rechecks.intervals must be in ascending order of `below`")
+        if self.window <= timedelta(0):
+            raise ValueError("rechecks.window must be positive")
+        if self.confirm_after <= timedelta(0):
+            raise ValueError("rechecks.confirm_after must be positive")
+        return self
+
+
+class SourceRechecks(Strict):
+    """A source's own recheck settings (`rechecks: false` turns them off)."""
+
+    enabled: bool = True
+    # Overrides rechecks.budget_per_source_per_day for this source.
+    budget_per_day: int | None = Field(default=None, ge=0)
+
+
+def _source_rechecks(value: Any) -> Any:
+    """`true` / `false` stand for `{enabled: ...}`; anything but a mapping is told the forms."""
+    if isinstance(value, bool):
+        return {"enabled": value}
+    if value is None or isinstance(value, dict | SourceRechecks):
+        return value
+    raise ValueError(f"write true, false or {{enabled: ..., budget_per_day: N}} (got {value!r})")
+
+
+SourceRechecksSetting = Annotated[SourceRechecks, BeforeValidator(_source_rechecks)]
+
+
 class LoggingConfig(Strict):
     """Log level and line format."""
 
@@ -491,6 +561,7 @@ class SettingsConfig(Strict):
     web: WebConfig = WebConfig()
     feeds: FeedsConfig = FeedsConfig()
     evidence: EvidenceConfig = EvidenceConfig()
+    rechecks: RechecksConfig = RechecksConfig()
 
 
 # --- sources/*.yaml --------------------------------------------------------------------------
@@ -565,6 +636,8 @@ class SourceBase(Strict):
     allow_private_addresses: bool = False
     timezone: TimezoneName | None = None
     notes: str | None = None
+    # Rechecks of this source's sent items: false, or {enabled, budget_per_day}.
+    rechecks: SourceRechecksSetting = SourceRechecks()
 
     @field_validator("allowed_domains")
     @classmethod

@@ -4,7 +4,9 @@ Twisted's reactor cannot restart, so every crawl gets a fresh process.  The run'
 summary (JSON) is written to `--summary FILE`; with `--dry-run FILE` nothing touches the
 store and the items are written to FILE as JSON lines (`presswatch sources test`).
 `--log-level DEBUG` shows Scrapy's own log on stderr (default WARNING), to debug a source
-by running its crawl by hand.
+by running its crawl by hand.  `--now ISO-TIME` shifts the clock the recheck round of sent
+items plans and observes by (tests, and replaying a schedule by hand); the crawl itself,
+its runs and items keep the real time.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +38,7 @@ def crawl_source(
     dry_run_output: Path | None = None,
     limit: int | None = None,
     log_level: str = "WARNING",
+    now: datetime | None = None,
 ) -> RunSummary:
     """Crawl one source in this process (once per process) and record the run."""
     from scrapy.crawler import CrawlerProcess
@@ -45,6 +50,8 @@ def crawl_source(
     started = utcnow()
     first = True if store is None else is_first_run(store, source.id)
     runtime = Runtime(config, source, store, first, limit, dry_run_output, started)
+    if now is not None:
+        runtime.clock = shifted_clock(now)
     settings = build_settings(config, source, dry_run=store is None, log_level=log_level)
     settings["CLOSESPIDER_TIMEOUT"] = max(
         5.0, config.settings.crawl.source_timeout.total_seconds() - 5
@@ -64,6 +71,19 @@ def crawl_source(
         store.close()
 
 
+def shifted_clock(now: datetime) -> Callable[[], datetime]:
+    """A clock that reads `now` at this instant and runs on from there."""
+    offset = now - utcnow()
+    return lambda: utcnow() + offset
+
+
+def _instant(value: str) -> datetime:
+    stamp = datetime.fromisoformat(value)
+    if stamp.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"--now {value}: give a timezone (e.g. +00:00)")
+    return stamp
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.crawl.child")
     parser.add_argument("source_id")
@@ -71,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--summary", type=Path)
     parser.add_argument("--dry-run", type=Path, dest="dry_run")
     parser.add_argument("--limit", type=int)
+    parser.add_argument("--now", type=_instant, help="the recheck round's time (ISO 8601)")
     parser.add_argument(
         "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
     )
@@ -79,7 +100,12 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.config)
         source = config.source(args.source_id)
         run = crawl_source(
-            config, source, dry_run_output=args.dry_run, limit=args.limit, log_level=args.log_level
+            config,
+            source,
+            dry_run_output=args.dry_run,
+            limit=args.limit,
+            log_level=args.log_level,
+            now=args.now,
         )
     except (PresswatchError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)

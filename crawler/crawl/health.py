@@ -17,6 +17,9 @@ States (first that applies):
   (default 30 %) of the article pages it tried failed; the detail names the most common
   reason ("12 of 18 article pages: HTTP 404").  The items were stored from their listing
   and their pages are retried on later runs.
+* ``degraded`` too when every recheck of the source's sent items failed (two at least: 5xx,
+  no answer, 404 or a redirect to the index alike): a source outage, never withdrawals
+  (docs/evidence.md#withdrawals).
 * ``quiet``: the run succeeded but the source's newest item is older than
   ``expect_new_within`` (the source's, else ``health.default_expect_new_within``).
 * ``ok`` otherwise - a success resets the failure count.
@@ -66,6 +69,13 @@ def article_trouble(run: RunSummary, degraded_above: float) -> str | None:
     return f"{run.articles_failed} of {tried} article pages: {reasons or 'failed'}"
 
 
+def recheck_trouble(run: RunSummary) -> str | None:
+    """The detail of a recheck round whose every recheck failed, else None."""
+    if not run.recheck_outage:
+        return None
+    return f"source outage: all {run.rechecks} rechecks of sent items failed"
+
+
 def extraction_trouble(run: RunSummary) -> str | None:
     """The detail "extraction errors: TypeError 3" when extraction raised, else None."""
     kinds = ", ".join(f"{kind} {n}" for kind, n in run.extraction_errors.items())
@@ -86,7 +96,9 @@ def assess(
     failures = previous_failures + 1 if state in FAILURES else 0
     bug = extraction_trouble(run)
     detail = "; ".join(([bug] if bug else []) + run.messages[:5])
-    trouble = (bug or article_trouble(run, degraded_above)) if state == "ok" else None
+    trouble = None
+    if state == "ok":
+        trouble = bug or recheck_trouble(run) or article_trouble(run, degraded_above)
     if trouble is not None:
         return HealthState("degraded", failures, trouble)
     if state == "error" and failures >= failing_after:

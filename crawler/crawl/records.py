@@ -80,6 +80,11 @@ def _insert_run(connection: Connection, run: RunSummary) -> int:
         },
         "dropped": run.dropped,
         "extraction_errors": run.extraction_errors,
+        "rechecks": {
+            "done": run.rechecks,
+            "withdrawn": run.rechecks_withdrawn,
+            "outage": run.recheck_outage,
+        },
         "messages": run.messages,
     }
     return insert_run(

@@ -6,6 +6,7 @@ pipelines read it from the crawler in `from_crawler` (Scrapy creates the spider 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 from crawler.config import Config
 from crawler.config.models import SourceConfig
 from crawler.store.store import Store
+from crawler.store.types import utcnow
 
 
 @dataclass
@@ -28,6 +30,11 @@ class Runtime:
     dry_run_output: Path | None = None
     started_at: datetime | None = None
     notes: dict[str, Any] = field(default_factory=dict)
+    # The time rechecks are planned and observed at (`--now` of the crawl child shifts it).
+    clock: Callable[[], datetime] = utcnow
+
+    def now(self) -> datetime:
+        return self.clock()
 
     @property
     def dry_run(self) -> bool:

@@ -47,6 +47,11 @@ class RunSummary:
     dropped: dict[str, int] = field(default_factory=dict)
     # Bugs met while extracting pages, by exception type ("TypeError": 3); never "empty".
     extraction_errors: dict[str, int] = field(default_factory=dict)
+    # The recheck round of sent items (spiders.rechecks): rechecks recorded, items found
+    # withdrawn, and whether every recheck failed (a source outage: a health problem).
+    rechecks: int = 0
+    rechecks_withdrawn: int = 0
+    recheck_outage: bool = False
     health: str = ""
     messages: list[str] = field(default_factory=list)
     run_id: int | None = None
@@ -107,6 +112,9 @@ class RunSummary:
             article_failures=_by_count(stats, "presswatch/article/failed_reason/"),
             dropped=_by_count(stats, "presswatch/dropped/"),
             extraction_errors=extraction_errors,
+            rechecks=get("rechecks/done"),
+            rechecks_withdrawn=get("rechecks/withdrawn"),
+            recheck_outage=bool(get("rechecks/outage")),
             errors=get("index/error")
             + sum(extraction_errors.values())
             + get("article_errors")

@@ -63,6 +63,7 @@ def to_text(report: StatusReport) -> str:
             f"{at(s.last_new_item_at):<22} {next_text}"
         )
     lines += _problems(report.sources, at)
+    lines += _rechecks(report.sources)
     lines += ["", "deliveries: " + _ledger(report.deliveries)]
     lines.append("messages:   " + _ledger(report.messages))
     lines += _backlog(report.backlog, at)
@@ -106,6 +107,21 @@ def _problems(sources: list[SourceStatus], at: At) -> list[str]:
         if s.health not in ("ok", "new") and s.health_detail:
             lines.append(f"  {s.id}: {s.health} since {at(s.health_since)}: {s.health_detail}")
     return ["", "problems:", *lines] if lines else []
+
+
+def _rechecks(sources: list[SourceStatus]) -> list[str]:
+    """Per source with sent items watched: the recheck round's counts and budget."""
+    lines = []
+    for s in sources:
+        r = s.rechecks
+        if r is None or not (r.watched or r.withdrawn or r.spent):
+            continue
+        off = "" if r.enabled else " (rechecks off)"
+        lines.append(
+            f"  {s.id}: {r.watched} watched, {r.due} due, {r.withdrawn} withdrawn,"
+            f" {r.unknown} unknown; {r.spent}/{r.budget} rechecks in the last 24 h{off}"
+        )
+    return ["", "rechecks of sent items:", *lines] if lines else []
 
 
 def _backlog(entries: list[RecipientLedger], at: At) -> list[str]:

@@ -15,8 +15,10 @@ from crawler.daemon.timing import digest_trigger, next_fire, source_overdue, sou
 from crawler.errors import ConfigError
 from crawler.formatting import format_schedule, redact_url
 from crawler.store.evidence import EvidenceStatus, evidence_status
+from crawler.store.rechecks import SourceRechecks, source_rechecks
 from crawler.store.sources import SourceState, source_states
 from crawler.store.store import Store
+from crawler.store.withdrawal import RecheckPolicy
 
 LedgerCounts = dict[str, dict[str, int]]  # channel -> status -> count
 
@@ -48,6 +50,21 @@ class SourceStatus:
     last_new_item_at: datetime | None
     next_run_at: datetime | None
     in_config: bool
+    rechecks: RecheckStatus | None = None
+
+
+@dataclass(frozen=True)
+class RecheckStatus:
+    """A source's rechecks of sent items (withdrawals, edits): items still watched, due now,
+    withdrawn, unknown (last recheck failed), and rechecks of the last 24 hours vs budget."""
+
+    enabled: bool
+    watched: int
+    due: int
+    withdrawn: int
+    unknown: int
+    spent: int
+    budget: int
 
 
 @dataclass(frozen=True)
@@ -162,7 +179,11 @@ def _sources(
 ) -> list[SourceStatus]:
     with store.connect() as connection:
         rows = source_states(connection)
-    report = [_source(config, source, rows.get(source.id), now) for source in config.sources]
+        rechecks = source_rechecks(connection, now)
+    report = [
+        _source(config, source, rows.get(source.id), now, rechecks.get(source.id))
+        for source in config.sources
+    ]
     if include_unknown:
         known = {source.id for source in config.sources}
         report += [_stored_only(row) for row_id, row in sorted(rows.items()) if row_id not in known]
@@ -187,9 +208,15 @@ def _stored_only(row: SourceState) -> SourceStatus:
 
 
 def _source(
-    config: Config, source: SourceConfig, row: SourceState | None, now: datetime
+    config: Config,
+    source: SourceConfig,
+    row: SourceState | None,
+    now: datetime,
+    rechecks: SourceRechecks | None = None,
 ) -> SourceStatus:
     last_run = row.last_run_at if row is not None else None
+    policy = RecheckPolicy.from_config(config, source)
+    counts = rechecks or SourceRechecks(0, 0, 0, 0, 0)
     return SourceStatus(
         id=source.id,
         enabled=source.enabled,
@@ -202,6 +229,15 @@ def _source(
         last_new_item_at=row.last_new_item_at if row is not None else None,
         next_run_at=next_run(config, source, last_run, now) if source.enabled else None,
         in_config=True,
+        rechecks=RecheckStatus(
+            policy.enabled,
+            counts.watched,
+            counts.due,
+            counts.withdrawn,
+            counts.unknown,
+            counts.spent,
+            policy.budget_per_source_per_day,
+        ),
     )
 
 

@@ -130,6 +130,50 @@ def due_articles(
     ]
 
 
+@dataclass(frozen=True)
+class RecheckTarget:
+    """A sent item the recheck round fetches again: where, and what identity it keeps."""
+
+    item_id: int
+    url: str  # the article page as last fetched
+    listed_url: str  # the link as the listing gave it
+    identity_url: str
+    title: str
+    summary: str
+    published_at: datetime | None
+    keep_fragment: bool
+
+
+def recheck_targets(connection: Connection, item_ids: Sequence[int]) -> list[RecheckTarget]:
+    """The items to recheck, in the order given (ids of deleted items are left out)."""
+    found: dict[int, RecheckTarget] = {}
+    for start in range(0, len(item_ids), 500):
+        chunk = list(item_ids[start : start + 500])
+        query = select(
+            items.c.id,
+            items.c.url,
+            items.c.canonical_url,
+            items.c.title,
+            items.c.summary,
+            items.c.published_at,
+            items.c.extra,
+        ).where(items.c.id.in_(chunk))
+        for row in connection.execute(query):
+            extra = dict(row.extra or {})
+            listed = extra.get("listed_url")
+            found[int(row.id)] = RecheckTarget(
+                item_id=int(row.id),
+                url=row.url,
+                listed_url=listed if isinstance(listed, str) and listed else row.url,
+                identity_url=row.canonical_url,
+                title=row.title,
+                summary=row.summary,
+                published_at=row.published_at,
+                keep_fragment=bool(extra.get("keep_fragment")),
+            )
+    return [found[i] for i in item_ids if i in found]
+
+
 def _retry_row(record: ItemRecord, article: dict[str, Any], now: datetime) -> dict[str, Any]:
     retry_at = article.get("retry_at")
     return {

@@ -8,8 +8,9 @@ more and waits for its one notice (`pending_withdrawals`, `mark_withdrawal_notif
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -25,6 +26,7 @@ from crawler.store.withdrawal import (
     Verdict,
     classify,
     next_recheck,
+    source_outage,
 )
 
 # Observations kept per item: enough to confirm a stable 404 across a few errors.
@@ -47,6 +49,107 @@ def watch(
     }
     statement = insert_ignore(connection, item_rechecks, ["item_id"])
     return bool(connection.execute(statement.returning(item_rechecks.c.item_id), [row]).all())
+
+
+def watch_sent(
+    connection: Connection,
+    source_id: str,
+    sent: Sequence[tuple[int, datetime]],
+    policy: RecheckPolicy,
+) -> int:
+    """Watch the sent items (item id, first sent at) that have no recheck row yet; returns
+    how many started."""
+    watched = watched_of(connection, [item_id for item_id, _ in sent])
+    started = 0
+    for item_id, sent_at in sent:
+        if item_id not in watched and watch(connection, item_id, source_id, sent_at, policy):
+            started += 1
+    return started
+
+
+def watched_of(connection: Connection, ids: Sequence[int]) -> set[int]:
+    """Which of these items have a recheck row already."""
+    watched: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        query = select(item_rechecks.c.item_id).where(item_rechecks.c.item_id.in_(chunk))
+        watched.update(int(i) for (i,) in connection.execute(query))
+    return watched
+
+
+def spent_since(connection: Connection, source_id: str, since: datetime) -> int:
+    """Rechecks of the source's items made at or after `since` (the day's budget spent),
+    counted from the observations each item keeps."""
+    query = (
+        select(item_rechecks.c.history)
+        .where(item_rechecks.c.source_id == source_id)
+        .where(item_rechecks.c.last_checked_at >= since)
+    )
+    return sum(
+        1
+        for (history,) in connection.execute(query)
+        for seen in history or []
+        if datetime.fromisoformat(seen["at"]) >= since
+    )
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """What a recheck round saved: each item's verdict, and whether the source was down."""
+
+    verdicts: dict[int, Verdict]
+    outage: bool
+
+
+def record_round(
+    connection: Connection,
+    seen: Sequence[tuple[int, Item, Observation]],
+    listing: ListingView | None,
+    policy: RecheckPolicy,
+) -> RoundResult:
+    """Save a round's observations in the caller's transaction (all or none), with the
+    round's outage verdict: every recheck failing is the source's problem, not withdrawals."""
+    outage = source_outage([(item, observation) for _, item, observation in seen])
+    verdicts = {
+        item_id: record_recheck(
+            connection, item, item_id, observation, listing, outage=outage, policy=policy
+        )
+        for item_id, item, observation in seen
+    }
+    return RoundResult(verdicts, outage)
+
+
+@dataclass(frozen=True)
+class SourceRechecks:
+    """A source's rechecks for `status`."""
+
+    watched: int  # still being rechecked (within the window, not withdrawn)
+    due: int
+    withdrawn: int
+    unknown: int
+    spent: int  # rechecks in the last 24 hours
+
+
+def source_rechecks(connection: Connection, now: datetime) -> dict[str, SourceRechecks]:
+    """Per source: items watched, due, withdrawn and unknown, and the last day's rechecks."""
+    c = item_rechecks.c
+    query = select(c.source_id, c.state, c.next_check_at)
+    tallies: dict[str, dict[str, int]] = {}
+    for source_id, state, next_at in connection.execute(query):
+        tally = tallies.setdefault(source_id, dict.fromkeys(_TALLIES, 0))
+        if next_at is not None:
+            tally["watched"] += 1
+            tally["due"] += next_at <= now
+        if state in ("withdrawn", "unknown"):
+            tally[state] += 1
+    since = now - timedelta(days=1)
+    return {
+        source_id: SourceRechecks(**tally, spent=spent_since(connection, source_id, since))
+        for source_id, tally in sorted(tallies.items())
+    }
+
+
+_TALLIES = ("watched", "due", "withdrawn", "unknown")
 
 
 def due_items(connection: Connection, source_id: str, now: datetime) -> list[Due]:

@@ -1,8 +1,9 @@
 """Withdrawals: when to recheck a sent item, and what a recheck's answer means (pure).
 
-No I/O here: a recheck round (not built yet, see docs/evidence.md#withdrawals) fetches the
-due items of one source and its listing, then asks `classify` per item with the round's
-`source_outage` verdict, and saves the result with crawler.store.rechecks.
+No I/O here: the recheck round (inside a source's crawl, `spiders.rechecks`; see
+docs/evidence.md#withdrawals) fetches the due items of one source beside its listing, then
+asks `classify` per item with the round's `source_outage` verdict, and saves the result with
+crawler.store.rechecks.
 
 - A stable 404/410: gone twice, at least `confirm_after` apart, nothing served in between.
   Once is `suspect`: a deploy or a cache can 404 for a while.
@@ -20,8 +21,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from crawler.config import Config
+    from crawler.config.models import SourceConfig
 
 State = Literal["live", "suspect", "withdrawn", "unknown"]
 GONE_STATUSES = (404, 410)
@@ -40,6 +45,25 @@ class RecheckPolicy:
     )
     confirm_after: timedelta = timedelta(hours=6)
     budget_per_source_per_day: int = 50
+    enabled: bool = True
+
+    @classmethod
+    def from_config(cls, config: Config, source: SourceConfig | None = None) -> RecheckPolicy:
+        """The `rechecks:` settings, with `source`'s own override (`rechecks: false`, or
+        `{enabled, budget_per_day}`) when given."""
+        section = config.settings.rechecks
+        enabled, budget = section.enabled, section.budget_per_source_per_day
+        if source is not None:
+            own = source.rechecks
+            enabled = enabled and own.enabled
+            budget = own.budget_per_day if own.budget_per_day is not None else budget
+        return cls(
+            window=section.window,
+            intervals=tuple((i.below, i.every) for i in section.intervals),
+            confirm_after=section.confirm_after,
+            budget_per_source_per_day=budget,
+            enabled=enabled and budget > 0,
+        )
 
     def interval(self, age: timedelta) -> timedelta | None:
         """The recheck interval of an item this old (None: past the window)."""
@@ -52,8 +76,9 @@ class RecheckPolicy:
 
     def checks_per_item(self) -> int:
         """How many rechecks one item costs over the whole window."""
+        # As `next_recheck` schedules them: none at or past the window's end.
         total, age = 0, timedelta(0)
-        while (every := self.interval(age)) is not None:
+        while (every := self.interval(age)) is not None and age + every < self.window:
             age += every
             total += 1
         return total
