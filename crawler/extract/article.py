@@ -43,6 +43,7 @@ from crawler.extract.jsonld import page_article
 from crawler.extract.page_dates import DateInputs, PageDate, select_date
 from crawler.extract.parse_errors import PARSE_ERRORS
 from crawler.extract.published import PublishedDate, from_datetime
+from crawler.extract.restore import Paragraph, page_paragraphs, restore_dropped_text
 from crawler.extract.selectors import select_text
 
 __all__ = [
@@ -452,16 +453,18 @@ def _trafilatura(text: str, url: str, fast: bool, tree: etree._Element) -> str:
     .956 / .971 here.  The recall the others gain is mostly lines the ground truth keeps and
     the issue removes ("Related: ...", "Read more: ...", copyright lines).
     """
+    paragraphs = page_paragraphs(tree)
     precise = _run_trafilatura(text, url, fast, recall=False)
-    if len(precise) < SHORT_BODY or len(precise) < RECALL_SWITCH * _paragraph_chars(tree):
+    if len(precise) < SHORT_BODY or len(precise) < RECALL_SWITCH * _paragraph_chars(paragraphs):
         recalled = _run_trafilatura(text, url, fast, recall=True)
         if len(precise) < RECALL_SWITCH * len(recalled):
             precise = recalled
-    return _normalize_body(strip_boilerplate(precise))
+    body = _normalize_body(strip_boilerplate(precise))
+    return restore_dropped_text(body, paragraphs)
 
 
-def _paragraph_chars(tree: etree._Element) -> int:
-    return sum(len(normalize_space(p.text_content())) for p in tree.iter("p"))
+def _paragraph_chars(paragraphs: list[Paragraph]) -> int:
+    return sum(len(p.text) for p in paragraphs)
 
 
 def _run_trafilatura(text: str, url: str, fast: bool, *, recall: bool) -> str:

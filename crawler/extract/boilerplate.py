@@ -42,7 +42,11 @@ _TEASER = re.compile(rf"^\W*(?:{_READ_ALSO})\s*[:|»>\-–—]\s*\S", re.IGNOREC
 
 _LINE_STARTS = (
     # newsletters, subscriptions and paywall teasers
-    r"sign up|subscribe|get (?:the|our) .{0,40}newsletter|newsletter\b|never miss|"
+    # "sign up" only with what one signs up to: "Sign up for a Hulu account" is a step
+    r"sign up(?:\W*$|\s+(?:now|today|here|free|for free|to (?:receive|get))\b|\s+(?:for|to)\s+"
+    r"(?:our|the|my|a free|free)?\s*(?:[\w'’-]+\s+){0,3}(?:newsletters?|e-?mails?|alerts?|"
+    r"updates|briefings?|digests?|inbox)\b)|"
+    r"subscribe|get (?:the|our) .{0,40}newsletter|newsletter\b|never miss|"
     r"inscrivez-vous|abonnez-vous|recevez (?:notre|nos)|pour lire la suite|"
     r"la suite (?:est )?réservée|abonnieren sie|melden sie sich|jetzt abonnieren|"
     r"suscríbete|suscribete|regístrate|assine|inscreva-se|iscriviti|подпишитесь|"

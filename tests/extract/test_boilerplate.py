@@ -73,3 +73,27 @@ def test_extracted_body_keeps_every_block_of_a_long_article() -> None:
     for i in range(12):
         assert f"Paragraph {i} of" in article.body
     assert "lire aussi" not in article.body
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Sign up for our daily newsletter",
+        "Sign up for The Morning Briefing",
+        "Sign up now!",
+        "Sign up to receive our alerts",
+    ],
+)
+def test_sign_up_prompts_are_removed(line: str) -> None:
+    assert strip_boilerplate(f"{PROSE}\n{line}") == PROSE
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- Sign up for a Hulu ad-free account for $11.99 a month",
+        "- Sign up for the Disney+ bundle using the same email as your Hulu account",
+    ],
+)
+def test_sign_up_steps_of_an_article_are_kept(line: str) -> None:
+    assert strip_boilerplate(f"{PROSE}\n{line}") == f"{PROSE}\n{line}"
