@@ -40,6 +40,8 @@ MAX_GROWTH = 1.5  # a mended line is at most this much longer (in words), plus a
 DUPLICATE_RUN = 3  # a missing run this long found elsewhere in the body: not a gap
 MIN_PARAGRAPH = 20  # characters of a paragraph put back
 MAX_LINK_SHARE = 0.6
+# Bounds for hostile pages (thousands of paragraphs starting alike): candidates per start.
+MAX_CANDIDATES = 8
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,9 @@ def _mend_inline_gaps(lines: list[str], paragraphs: Sequence[Paragraph]) -> list
     for paragraph in paragraphs:
         tokens = _TOKEN.findall(paragraph.text)
         if len(tokens) >= MIN_TOKENS and paragraph.text not in kept:
-            by_start.setdefault(tuple(tokens[:2]), []).append((paragraph.text, tokens))
+            same_start = by_start.setdefault(tuple(tokens[:2]), [])
+            if len(same_start) < MAX_CANDIDATES:
+                same_start.append((paragraph.text, tokens))
     if not by_start:
         return lines
     body_tokens = f" {' '.join(_TOKEN.findall(' '.join(lines)))} "

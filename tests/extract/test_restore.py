@@ -106,3 +106,18 @@ def test_extracted_body_keeps_link_text_inside_its_paragraphs() -> None:
     )
     article = extract_article(page, "https://news.example.org/trade")
     assert "in a statement the agreement on trade would be signed" in article.body
+
+
+def test_many_paragraphs_starting_alike_are_bounded_and_still_mended() -> None:
+    filler = "".join(f"<p>The minister met delegation number {i} today.</p>" for i in range(3000))
+    page = (
+        f"<html><body><article>{filler}<p>The minister said <span class='link'>in Geneva</span> "
+        "that the agreement on trade would be signed next month.</p></article></body></html>"
+    )
+    body = "The minister said that the agreement on trade would be signed next month."
+    # 3,000 candidates share the first two words: only the first few are tried.
+    assert _restore(body, page) == body
+    page = page.replace(filler, "")
+    assert _restore(body, page) == (
+        "The minister said in Geneva that the agreement on trade would be signed next month."
+    )
