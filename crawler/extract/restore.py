@@ -34,12 +34,16 @@ from crawler.extract.boilerplate import strip_boilerplate
 __all__ = ["Paragraph", "page_paragraphs", "restore_dropped_text"]
 
 _TOKEN = re.compile(r"\w+")
+_MEDIA_TAGS = frozenset(["img", "picture", "figure", "video", "iframe", "svg"])
+_MEDIA_CLASS = re.compile(r"caption|credit|slideshow|gallery|noscript|photo|image", re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
 _SENTENCE_END = re.compile(r"[.!?。！？…\"”»'):]\s*$")
 MIN_TOKENS = 6  # shorter lines are too ambiguous to match to a paragraph
 MAX_GROWTH = 1.5  # a mended line is at most this much longer (in words), plus a few
 DUPLICATE_RUN = 3  # a missing run this long found elsewhere in the body: not a gap
 MIN_PARAGRAPH = 20  # characters of a paragraph put back
 MAX_LINK_SHARE = 0.6
+CUT_SHORT = 0.5  # a body under this share of the page's paragraph text may continue elsewhere
 # Bounds for hostile pages (thousands of paragraphs starting alike): candidates per start.
 MAX_CANDIDATES = 8
 
@@ -126,33 +130,73 @@ def _missing_runs(kept: list[str], full: list[str]) -> list[list[str]] | None:
 def _put_back_paragraphs(lines: list[str], paragraphs: Sequence[Paragraph]) -> list[str]:
     position = {line: i for i, line in enumerate(lines)}
     after: dict[int, list[str]] = {}
-    for i in range(1, len(paragraphs)):
-        paragraph, before = paragraphs[i], paragraphs[i - 1]
+    for before, paragraph, following in zip(
+        paragraphs, paragraphs[1:], paragraphs[2:], strict=False
+    ):
         at = position.get(before.text)
-        if paragraph.text in position or at is None or not _prose(paragraph):
+        if at is None or paragraph.text in position or position.get(following.text) != at + 1:
             continue
-        following = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
-        between = following is not None and position.get(following.text) == at + 1
-        if between and _same_container(paragraph, before, following):
+        if _prose(paragraph) and _same_container(paragraph, before, following):
             after.setdefault(at, []).append(paragraph.text)
-        elif at == len(lines) - 1 and _same_parent(paragraph, before):
-            after.setdefault(at, []).append(paragraph.text)
-            position[paragraph.text] = at  # the next paragraph of the parent may follow it
-    if not after:
-        return lines
     out: list[str] = []
     for i, line in enumerate(lines):
         out.append(line)
         out.extend(after.get(i, ()))
-    return out
+    return out + _continuation(out, paragraphs)
+
+
+def _continuation(lines: list[str], paragraphs: Sequence[Paragraph]) -> list[str]:
+    """The paragraphs that continue the article after its last kept line.
+
+    Those of the same parent that follow it; and, when the body is short against the page's
+    paragraph text (under `CUT_SHORT`), those in further containers of the same shape: an
+    article split into chunks around ads and embeds. Either way up to the first one that
+    does not read as prose (a "related" list, a byline ends the article).
+    """
+    last = _last_index(paragraphs, lines[-1])
+    if last is None:
+        return []
+    anchor = paragraphs[last].element
+    parent, shape, kept = anchor.getparent(), _shape(anchor), set(lines)
+    short = sum(map(len, lines)) < CUT_SHORT * sum(len(p.text) for p in paragraphs)
+    found: list[str] = []
+    for paragraph in paragraphs[last + 1 :]:
+        if paragraph.element.getparent() is not parent:
+            if not short:
+                break
+            if _shape(paragraph.element) != shape:
+                continue  # a pull quote, an embed or an ad between two chunks
+        if paragraph.text in kept:
+            continue
+        if not _prose(paragraph):
+            break
+        found.append(paragraph.text)
+    return found
+
+
+def _last_index(paragraphs: Sequence[Paragraph], text: str) -> int | None:
+    for i in range(len(paragraphs) - 1, -1, -1):
+        if paragraphs[i].text == text:
+            return i
+    return None
 
 
 def _prose(paragraph: Paragraph) -> bool:
     text = paragraph.text
     if len(text) < MIN_PARAGRAPH or not _SENTENCE_END.search(text):
         return False
+    if _media(paragraph.element):
+        return False
     links = sum(len(normalize_space(a.text_content())) for a in paragraph.element.iter("a"))
     return links <= MAX_LINK_SHARE * len(text) and strip_boilerplate(text) == text
+
+
+def _media(element: etree._Element) -> bool:
+    """A caption, credit or media placeholder: holds an image, or is classed as one."""
+    for node in element.iter():
+        if node.tag in _MEDIA_TAGS or _MEDIA_CLASS.search(node.get("class") or ""):
+            return True
+    return False
 
 
 def _same_container(paragraph: Paragraph, *neighbours: Paragraph | None) -> bool:
@@ -160,16 +204,13 @@ def _same_container(paragraph: Paragraph, *neighbours: Paragraph | None) -> bool
     return any(n is not None and _shape(n.element) == shape for n in neighbours)
 
 
-def _same_parent(paragraph: Paragraph, before: Paragraph) -> bool:
-    parent = paragraph.element.getparent()
-    return parent is not None and parent is before.element.getparent()
-
-
-def _shape(element: etree._Element) -> tuple[tuple[object, str | None], ...]:
-    """Tag and class of the parent and grandparent: what kind of container holds it."""
-    shape: list[tuple[object, str | None]] = []
+def _shape(element: etree._Element) -> tuple[tuple[object, str, str], ...]:
+    """Tag, class and id (digits left out: "chunk-2" is "chunk-1"'s kind) of the parent and
+    grandparent: what kind of container holds it."""
+    shape: list[tuple[object, str, str]] = []
     for ancestor in element.iterancestors():
-        shape.append((ancestor.tag, ancestor.get("class")))
+        ident = _DIGITS.sub("", ancestor.get("id") or "")
+        shape.append((ancestor.tag, ancestor.get("class") or "", ident))
         if len(shape) == 2:
             break
     return tuple(shape)

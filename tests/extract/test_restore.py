@@ -75,6 +75,66 @@ def test_dropped_paragraphs_that_are_links_headlines_or_boilerplate_stay_out() -
         assert _restore(f"{LEAD}\n\n{LAST}", page) == f"{LEAD}\n\n{LAST}", dropped
 
 
+def test_a_caption_or_placeholder_paragraph_inside_the_text_stays_out() -> None:
+    for dropped in (
+        "<span class='wf_caption'><img src='map.jpg'><span>The first map of the region. "
+        "(Agency)</span></span>",
+        "<span>The first map of the region, drawn by the ministry.</span><img src='map.jpg'>",
+    ):
+        page = _cards(f"<p>{LEAD}</p>", f"<p>{dropped}</p>", f"<p>{LAST}</p>")
+        assert _restore(f"{LEAD}\n\n{LAST}", page) == f"{LEAD}\n\n{LAST}", dropped
+    page = _cards(
+        f"<p>{LEAD}</p>",
+        "<p class='slideshow-noscript'>This slideshow requires JavaScript.</p>",
+        f"<p>{LAST}</p>",
+    )
+    assert _restore(f"{LEAD}\n\n{LAST}", page) == f"{LEAD}\n\n{LAST}"
+
+
+def _chunks(chunks: list[list[str]], between: str = "") -> str:
+    """An article split into chunks of the same shape with ads and embeds between them."""
+    parts = []
+    for chunk in chunks:
+        paragraphs = "".join(f"<p>{p}</p>" for p in chunk)
+        parts.append(f"<div class='body__chunk'><div class='grid'>{paragraphs}</div></div>")
+    return (
+        f"<html><body><article>{between.join(parts)}</article><footer><div class='about'>"
+        "<p>Example News is where tomorrow is realised, every day of the week.</p></div>"
+        "</footer></body></html>"
+    )
+
+
+ESSAY = [
+    f"Paragraph {i} of the essay explains the background of the agreement in some detail."
+    for i in range(12)
+]
+EMBED = (
+    "<div class='ad'><p>Advertisement for a product that has nothing to do with it.</p></div>"
+    "<blockquote class='embed'><p>Is there something you think we should know about it?</p>"
+    "</blockquote>"
+)
+
+
+def test_an_article_cut_short_continues_in_further_chunks_of_the_same_shape() -> None:
+    page = _chunks([ESSAY[:3], ESSAY[3:8], ESSAY[8:]], between=EMBED)
+    restored = _restore("\n\n".join(ESSAY[:3]), page)
+    assert restored == "\n\n".join(ESSAY)  # no advertisement, embed or footer
+
+
+def test_a_chunk_is_not_appended_to_a_body_that_is_not_short() -> None:
+    # Most of the page's text is kept already: a later same-shape block is something else.
+    page = _chunks([ESSAY[:10], ESSAY[10:11]], between=EMBED)
+    body = "\n\n".join(ESSAY[:10])
+    assert _restore(body, page) == body
+
+
+def test_the_continuation_ends_at_the_first_paragraph_that_is_not_prose() -> None:
+    chunk = [*ESSAY[3:5], "<a href='/r'>Related: the minister in Paris</a>", ESSAY[5]]
+    page = _chunks([ESSAY[:3], chunk, ESSAY[6:]], between=EMBED)
+    restored = _restore("\n\n".join(ESSAY[:3]), page)
+    assert restored == "\n\n".join(ESSAY[:5])
+
+
 def test_the_last_paragraph_of_the_kept_container_is_put_back() -> None:
     page = (
         f"<html><body><article><div class='text'><p>{LEAD}</p><p>{LAST}</p><p><em><span "
