@@ -452,9 +452,10 @@ def _trafilatura(text: str, url: str, fast: bool, tree: etree._Element) -> str:
     ========================================================  =====  =====  =====  ========
     variant                                                   Read.  news.  Zyte   verdict
     ========================================================  =====  =====  =====  ========
-    this function (precision, recall switch, boilerplate,     .968   .956   .971   kept
-    restore; Zyte P .966 R .977)
+    this function (precision, recall switch, boilerplate,     .968   .956   .974   kept
+    restore; Zyte P .966 R .983)
     the same without `restore` (previous version)             .967   .956   .971   replaced
+    `restore` without the chunk continuation                  .968   .956   .971   replaced
     recall mode on every page, precision lines' gaps filled   .968   .951   .971   +0.6x time
     recall-mode prose lines of 80+ characters added           .968   .930   .969   rejected
     trafilatura default + readability_lxml/jusText fallbacks  .969*  .920*  .961*  rejected

@@ -2,8 +2,9 @@
 
 Precision mode deletes elements by their markup, not only by their text: an inline
 ``<span class="link">`` or a ``style="border: ..."`` span goes with its words ("said in a
-statement Twitter Lite will..." becomes "said in a statement will..."), and a paragraph
-whose link share crosses its threshold disappears from between two it kept. Both classes
+statement Twitter Lite will..." becomes "said in a statement will..."), a paragraph whose
+link share crosses its threshold disappears from between two it kept, and an article split
+into several containers (chunks around ads and embeds) ends after the first. These classes
 are mended here from the page's own ``<p>`` elements, only where the evidence is local:
 
 * **inline gaps** - a kept line whose words are an in-order subsequence of one page
@@ -11,13 +12,19 @@ are mended here from the page's own ``<p>`` elements, only where the evidence is
   replaced by that paragraph, unless a missing run of 3+ words is already elsewhere in the
   body (then the line was split off a paragraph on purpose, e.g. a lead-in heading);
 * **dropped paragraphs** - a paragraph whose neighbours in the page are kept lines that
-  follow each other in the body, or that follows the last kept line in the same parent,
-  is put back when it reads as prose: a sentence end, at most 60 % link text, under the
-  same kind of container as a neighbour (a caption or an ad slot between two paragraphs
-  sits in a different one), and no boilerplate class (`crawler.extract.boilerplate`).
+  follow each other in the body, under the same kind of container as a neighbour (a
+  caption or an ad slot between two paragraphs sits in a different one);
+* **continuation** - the paragraphs after the last kept line in its parent and, when the
+  body is under half of the page's paragraph text, in further containers of the same shape
+  (tag, class and id without digits of parent and grandparent), up to the first that is
+  not prose.
 
-Measured with bench/quality.py (body F1, Readability / Zyte): 0.9665 / 0.9707 before,
-0.9680 / 0.9711 after; no line was put back that the ground truth lacks.
+A paragraph put back must read as prose: a sentence end, at most 60 % link text, no image
+or caption/credit/slideshow class inside, no boilerplate class (`crawler.extract.boilerplate`).
+
+Measured with bench/quality.py (body P/R/F1): Zyte 0.966/0.976/0.971 before, 0.966/0.983/
+0.974 after (trafilatura alone 0.942/0.978/0.960); Readability F1 0.9665 -> 0.968; each of
+the 32 lines put back on the shared sets is in the ground truth.
 """
 
 from __future__ import annotations
