@@ -29,6 +29,12 @@ PROSE = "The minister met the delegation on Tuesday to discuss trade and regiona
         "Читайте также: Министр в Москве",
         "[Read: Why Tunisia suffers from Islamist violence]",
         "Lire : Que sont les IMSI-catchers ?",
+        "- Print Article",
+        "- Order Reprints",
+        "Text size",
+        "An error has occurred, please try again later.",
+        "This copy is for your personal, non-commercial use only. To order copies, visit us.",
+        "Write to Jane Doe at jane.doe@example.com",
     ],
 )
 def test_boilerplate_line_is_removed(line: str) -> None:
@@ -50,6 +56,8 @@ def test_headlines_under_a_read_also_marker_go_with_it() -> None:
         "Share prices fell after the announcement of the new tariffs on steel imports.",
         "Reading: the minister opened the new library there on Tuesday.",
         "Lee - the ambassador - presented her credentials to the president.",
+        "Print media in the region lost half of their readers in ten years, the report says.",
+        "Write to the ministry at the address given on its website, the spokesman said.",
         "Subscribe: " + "the ministry details the agreement " * 8 + "end.",  # long: prose
     ],
 )
