@@ -202,3 +202,27 @@ def test_fifty_megabyte_page_is_fast() -> None:
     article = extract_article(page.encode(), URL)
     assert time.perf_counter() - started < 60  # bounded, generous for a loaded CI machine
     assert article.title == "Huge"
+
+
+def test_body_does_not_repeat_the_title_as_its_first_line() -> None:
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of the statement explains the background of the agreement, the "
+        "negotiations of the past years and what the parties expect from it.</p>"
+        for i in range(4)
+    )
+    page = (
+        "<html><head><title>Minister signs the trade agreement - Example News</title>"
+        "<meta property='og:site_name' content='Example News'></head><body><div class='story'>"
+        f"<h2>Minister signs the trade agreement</h2>{paragraphs}</div></body></html>"
+    )
+    article = extract_article(page, "https://news.example.org/trade")
+    assert article.title == "Minister signs the trade agreement"
+    assert article.body.startswith("Paragraph 0 of the statement")
+
+
+def test_a_body_that_is_only_the_title_is_kept() -> None:
+    from crawler.extract.article import _without_title
+
+    assert _without_title("Minister signs", "Minister signs") == "Minister signs"
+    assert _without_title("Minister signs\n\nText.", "Minister signs!") == "Text."
+    assert _without_title("Minister signs\n\nText.", None) == "Minister signs\n\nText."
