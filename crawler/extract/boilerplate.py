@@ -2,9 +2,10 @@
 
 Classes (each in the project's languages): "read also / related" teasers and the
 headline lists under them, newsletter and subscription calls, share/follow prompts,
-comment counters, paywall teasers ("to read the rest..."), cookie notices, reading-time
-and copyright lines. A line is only ever dropped whole, and only when it is short: a real
-paragraph that happens to mention a newsletter is long and stays.
+comment counters, paywall teasers ("to read the rest..."), article tools (print, reprints,
+text size) and their messages, the author's "Write to ... at address" line, cookie
+notices, reading-time and copyright lines. A line is only ever dropped whole, and only
+when it is short: a real paragraph that happens to mention a newsletter is long and stays.
 """
 
 from __future__ import annotations
@@ -42,7 +43,11 @@ _TEASER = re.compile(rf"^\W*(?:{_READ_ALSO})\s*[:|»>\-–—]\s*\S", re.IGNOREC
 
 _LINE_STARTS = (
     # newsletters, subscriptions and paywall teasers
-    r"sign up|subscribe|get (?:the|our) .{0,40}newsletter|newsletter\b|never miss|"
+    # "sign up" only with what one signs up to: "Sign up for a Hulu account" is a step
+    r"sign up(?:\W*$|\s+(?:now|today|here|free|for free|to (?:receive|get))\b|\s+(?:for|to)\s+"
+    r"(?:our|the|my|a free|free)?\s*(?:[\w'’-]+\s+){0,3}(?:newsletters?|e-?mails?|alerts?|"
+    r"updates|briefings?|digests?|inbox)\b)|"
+    r"subscribe|get (?:the|our) .{0,40}newsletter|newsletter\b|never miss|"
     r"inscrivez-vous|abonnez-vous|recevez (?:notre|nos)|pour lire la suite|"
     r"la suite (?:est )?réservée|abonnieren sie|melden sie sich|jetzt abonnieren|"
     r"suscríbete|suscribete|regístrate|assine|inscreva-se|iscriviti|подпишитесь|"
@@ -53,6 +58,10 @@ _LINE_STARTS = (
     r"partager\b|partagez\b|teilen\b|compartir\b|compartilhe\b|condividi\b|"
     r"\d*\s*comments?\b|leave a (?:comment|reply)|commentaires?\b|kommentare?\b|"
     r"comentarios?\b|"
+    # article tools and their messages, reprint notices, the author's contact line
+    r"print (?:this )?(?:article|story|page)\b|order reprints|text size\b|"
+    r"an error has occurred|this (?:article|story) has been sent to|"
+    r"this copy is for your personal,? non-commercial use|write to \S+(?:\s\S+){0,4} at \S+@\S+|"
     # cookies, reading time, copyright, tag lists
     r"(?:we|this (?:site|website)) uses? cookies|nous utilisons des cookies|"
     r"(?:reading time|tempo de leitura|temps de lecture|lesezeit|tiempo de lectura)\b|"

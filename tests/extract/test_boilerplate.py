@@ -29,6 +29,12 @@ PROSE = "The minister met the delegation on Tuesday to discuss trade and regiona
         "Читайте также: Министр в Москве",
         "[Read: Why Tunisia suffers from Islamist violence]",
         "Lire : Que sont les IMSI-catchers ?",
+        "- Print Article",
+        "- Order Reprints",
+        "Text size",
+        "An error has occurred, please try again later.",
+        "This copy is for your personal, non-commercial use only. To order copies, visit us.",
+        "Write to Jane Doe at jane.doe@example.com",
     ],
 )
 def test_boilerplate_line_is_removed(line: str) -> None:
@@ -50,6 +56,8 @@ def test_headlines_under_a_read_also_marker_go_with_it() -> None:
         "Share prices fell after the announcement of the new tariffs on steel imports.",
         "Reading: the minister opened the new library there on Tuesday.",
         "Lee - the ambassador - presented her credentials to the president.",
+        "Print media in the region lost half of their readers in ten years, the report says.",
+        "Write to the ministry at the address given on its website, the spokesman said.",
         "Subscribe: " + "the ministry details the agreement " * 8 + "end.",  # long: prose
     ],
 )
@@ -73,3 +81,27 @@ def test_extracted_body_keeps_every_block_of_a_long_article() -> None:
     for i in range(12):
         assert f"Paragraph {i} of" in article.body
     assert "lire aussi" not in article.body
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Sign up for our daily newsletter",
+        "Sign up for The Morning Briefing",
+        "Sign up now!",
+        "Sign up to receive our alerts",
+    ],
+)
+def test_sign_up_prompts_are_removed(line: str) -> None:
+    assert strip_boilerplate(f"{PROSE}\n{line}") == PROSE
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- Sign up for a Hulu ad-free account for $11.99 a month",
+        "- Sign up for the Disney+ bundle using the same email as your Hulu account",
+    ],
+)
+def test_sign_up_steps_of_an_article_are_kept(line: str) -> None:
+    assert strip_boilerplate(f"{PROSE}\n{line}") == f"{PROSE}\n{line}"

@@ -202,3 +202,57 @@ def test_fifty_megabyte_page_is_fast() -> None:
     article = extract_article(page.encode(), URL)
     assert time.perf_counter() - started < 60  # bounded, generous for a loaded CI machine
     assert article.title == "Huge"
+
+
+def test_body_does_not_repeat_the_title_as_its_first_line() -> None:
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of the statement explains the background of the agreement, the "
+        "negotiations of the past years and what the parties expect from it.</p>"
+        for i in range(4)
+    )
+    page = (
+        "<html><head><title>Minister signs the trade agreement - Example News</title>"
+        "<meta property='og:site_name' content='Example News'></head><body><div class='story'>"
+        f"<h2>Minister signs the trade agreement</h2>{paragraphs}</div></body></html>"
+    )
+    article = extract_article(page, "https://news.example.org/trade")
+    assert article.title == "Minister signs the trade agreement"
+    assert article.body.startswith("Paragraph 0 of the statement")
+
+
+def test_leading_title_repeat_and_date_stamps_are_trimmed_only_at_the_head() -> None:
+    from crawler.extract.article import _trim_head
+
+    text = "The minister signed the agreement on Tuesday in Geneva."
+    assert _trim_head("Minister signs", "Minister signs") == "Minister signs"  # all there is
+    assert _trim_head(f"Minister signs\n\n{text}", "Minister signs!") == text
+    assert _trim_head(f"Minister signs\n\n{text}", None) == f"Minister signs\n\n{text}"
+    for stamp in (
+        "08.04.2015 12:46",
+        "기사입력 :[ 2018-08-25 15:24 ]",
+        "sexta-feira, 22 de outubro de 2010 às 20:13",
+        "5:45 AM PST 11/19/2019 by Patrick Shanley",
+    ):
+        assert _trim_head(f"Minister signs\n\n{stamp}\n\n{text}", "Minister signs") == text
+    # after the text has started, a date line is the article's own
+    kept = f"{text}\n\n08.04.2015 12:46\n\n{text}"
+    assert _trim_head(kept, "Minister signs") == kept
+    # a long line with a date is a dateline sentence, not a stamp
+    dateline = "GENEVA, 08.04.2015 - The minister signed the agreement with the delegation."
+    assert _trim_head(f"{dateline}\n\n{text}", None) == f"{dateline}\n\n{text}"
+
+
+def test_dates_still_read_a_dateline_the_stored_body_leaves_out() -> None:
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of the statement explains the background of the agreement, the "
+        "negotiations of the past years and what the parties expect from it.</p>"
+        for i in range(4)
+    )
+    page = (
+        "<html><head><title>Minister signs the trade agreement</title></head><body>"
+        f"<div class='story'><p>08.04.2015 12:46</p>{paragraphs}</div></body></html>"
+    )
+    article = extract_article(page, "https://news.example.org/trade")
+    assert article.body.startswith("Paragraph 0")
+    assert article.published is not None
+    assert str(article.published.local_date) == "2015-04-08"
