@@ -1,4 +1,5 @@
-"""Enqueue: turn rule matches the ledger has not seen into pending `deliveries` rows."""
+"""Enqueue: turn rule matches (and edit and withdrawal notices) the ledger has not seen
+into pending `deliveries` rows."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from alerts.ledger.notices import enqueue_notices
 from alerts.ledger.routing import Channel, endpoint_channels, route_rules
 from crawler.config import Config
 from crawler.store.dialect import insert_ignore, transaction_lock
@@ -46,9 +48,16 @@ def enqueue(connection: Connection, config: Config, now: datetime) -> int:
     and channel, under the rule with the lowest `priority` number. Idempotent and safe under
     concurrency: each match is marked `enqueued_at`, inserts use ON CONFLICT DO NOTHING, and
     enqueue runs serialized (advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite). Run it
-    inside a transaction (`store.begin()`).
+    inside a transaction (`store.begin()`). Edit and withdrawal notices are queued in the
+    same transaction (`alerts.ledger.notices`).
     """
     _lock(connection)
+    created = _enqueue_matches(connection, config, now)
+    # Edit and withdrawal notices, in this same transaction (taken once; see notices.py).
+    return created + enqueue_notices(connection, config, now)
+
+
+def _enqueue_matches(connection: Connection, config: Config, now: datetime) -> int:
     matches = _unseen(connection, config)
     if not matches:
         return 0

@@ -239,6 +239,18 @@ def pending_edit_notices(
     return [_notice(dict(row._mapping)) for row in connection.execute(query)]
 
 
+def edit_notices(connection: Connection, ids: Sequence[int]) -> dict[int, EditNotice]:
+    """Events by id, taken or not (the ledger composing a message of edit notices)."""
+    found: dict[int, EditNotice] = {}
+    wanted = list(ids)
+    for start in range(0, len(wanted), 500):
+        query = select(item_edits).where(item_edits.c.id.in_(wanted[start : start + 500]))
+        found.update(
+            (n.id, n) for n in (_notice(dict(r._mapping)) for r in connection.execute(query))
+        )
+    return found
+
+
 def mark_edit_notices_taken(
     connection: Connection, ids: Sequence[int], now: datetime | None = None
 ) -> int:

@@ -8,6 +8,7 @@ more and waits for its one notice (`pending_withdrawals`, `mark_withdrawal_notif
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -115,6 +116,24 @@ def pending_withdrawals(connection: Connection) -> list[Withdrawal]:
         Withdrawal(int(m["item_id"]), m["source_id"], m["reason"], m["withdrawn_at"])
         for m in (row._mapping for row in connection.execute(query))
     ]
+
+
+def withdrawals_of(connection: Connection, item_ids: Sequence[int]) -> dict[int, Withdrawal]:
+    """The withdrawn items among `item_ids` (notified or not), by item id."""
+    wanted = list(item_ids)
+    found: dict[int, Withdrawal] = {}
+    for start in range(0, len(wanted), 500):
+        query = (
+            select(item_rechecks)
+            .where(item_rechecks.c.item_id.in_(wanted[start : start + 500]))
+            .where(item_rechecks.c.state == "withdrawn")
+        )
+        for row in connection.execute(query):
+            m = row._mapping
+            found[int(m["item_id"])] = Withdrawal(
+                int(m["item_id"]), m["source_id"], m["reason"], m["withdrawn_at"]
+            )
+    return found
 
 
 def mark_withdrawal_notified(connection: Connection, item_id: int, now: datetime) -> bool:
