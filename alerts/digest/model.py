@@ -207,6 +207,13 @@ class Digest:
         return len(self.changes) + len(self.withdrawals)
 
     @property
+    def notice_summary(self) -> str:
+        """ "2 changed, 1 withdrawn" ("" without notices)."""
+        parts = [f"{len(self.changes)} changed"] if self.changes else []
+        parts += [f"{len(self.withdrawals)} withdrawn"] if self.withdrawals else []
+        return ", ".join(parts)
+
+    @property
     def is_heartbeat(self) -> bool:
         """True when nothing matched or changed: the message only proves the daemon is alive."""
         return not self.ordered_sections and not self.notice_count

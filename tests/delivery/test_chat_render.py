@@ -14,7 +14,13 @@ import pytest
 
 from alerts.digest import Digest, DigestItem, DigestSection, build_environment
 from alerts.notify.chat import CUT_NOTE, ChatRenderer, Limits
-from tests.digest.sample import alert_digest, full_digest, heartbeat_digest
+from tests.digest.sample import (
+    alert_digest,
+    full_digest,
+    heartbeat_digest,
+    notices_alert,
+    notices_digest,
+)
 from tests.digest.sample import check_golden as check
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -60,6 +66,8 @@ CASES = {
     "busy": busy_digest,
     "heartbeat": heartbeat_digest,
     "alert": alert_digest,
+    "notices": notices_digest,
+    "notices-alert": notices_alert,
 }
 FEEDS = {"npt": "https://feeds.example/rule-npt.atom"}
 

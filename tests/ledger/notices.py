@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from alerts.rules import ItemMatcher
 from crawler.config import Config
+from crawler.store.edits import EditWatch
 from crawler.store.items import InsertOutcome, ItemRecord, prepare_records
 from crawler.store.matches import RuleMatches
-from crawler.store.edits import EditWatch
 from crawler.store.rechecks import record_recheck, watch
 from crawler.store.schema import deliveries, item_edits
 from crawler.store.store import Store

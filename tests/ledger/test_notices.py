@@ -101,7 +101,7 @@ def test_a_new_match_goes_to_the_rules_followers_in_the_digest_section(
     deliver_digests(config, store, now=NOW + timedelta(days=1))
     texts = _sent_to(server, start)
     # ... the next digest of Alice (who follows Sanctions) has it, Bob's does not.
-    assert "0 new items, 1 changed since sent." in texts[ALICE]
+    assert "0 new items, 1 changed." in texts[ALICE]
     assert "== Changed since sent (1) ==" in texts[ALICE]
     assert "NOW MENTIONS SANCTIONS | Sanctions" in texts[ALICE]
     assert "~ {+New sanctions were not discussed.+}" in texts[ALICE]
