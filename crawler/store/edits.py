@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from alerts.rules import ItemMatcher
 from alerts.rules.textdiff import same_text, word_diff
@@ -249,6 +249,12 @@ def edit_notices(connection: Connection, ids: Sequence[int]) -> dict[int, EditNo
             (n.id, n) for n in (_notice(dict(r._mapping)) for r in connection.execute(query))
         )
     return found
+
+
+def untaken_edit_count(connection: Connection) -> int:
+    """Events the ledger has not taken yet (`status`)."""
+    query = select(func.count()).where(item_edits.c.notified_at.is_(None))
+    return int(connection.execute(query).scalar_one())
 
 
 def mark_edit_notices_taken(

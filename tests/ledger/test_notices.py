@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from alerts.dispatch import deliver_digests, deliver_immediate, retry_due
+from alerts.ledger.summary import status_counts
 from crawler.store.store import Store
 from tests.delivery.receiver import Receiver
 from tests.ledger.conftest import Server
@@ -39,6 +40,11 @@ def _sent_to(server: Server, start: int = 0) -> dict[str, str]:
     return got
 
 
+def _notice_counts(store: Store) -> dict[str, dict[str, int]]:
+    with store.connect() as connection:
+        return status_counts(connection)["notices"]
+
+
 def _deliver_the_match(store: Store, tmp_path: Path, server: Server) -> int:
     """Alice and Bob receive the statement (alert and digest); return its id."""
     config = config_for(tmp_path, server.port)
@@ -62,6 +68,7 @@ def test_an_edit_reaches_only_the_readers_who_got_the_item_once(
     assert deliver_immediate(config, store, now=NOW + timedelta(hours=1)) == []  # ... no notice
 
     write(store, config, CHANGED)
+    assert _notice_counts(store) == {"edit": {"waiting": 1}}  # `status` shows it
     reports = deliver_immediate(config, store, now=NOW + timedelta(hours=2))
     assert sorted((r.recipient, r.items, r.status) for r in reports) == [
         ("alice", 1, "sent"),
@@ -87,6 +94,7 @@ def test_an_edit_reaches_only_the_readers_who_got_the_item_once(
         ("alice", "edit", "immediate", "sent"),
         ("bob", "edit", "immediate", "sent"),
     ]
+    assert _notice_counts(store) == {"edit": {"sent": 2}}
 
 
 def test_a_new_match_goes_to_the_rules_followers_in_the_digest_section(
