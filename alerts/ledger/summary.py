@@ -193,7 +193,7 @@ def digest_items_per_rule(connection: Connection) -> dict[str, int]:
     """How many distinct items digests list under each rule."""
     query = (
         select(deliveries.c.rule_id, func.count(func.distinct(deliveries.c.item_id)))
-        .where(deliveries.c.channel == "digest")
+        .where(deliveries.c.channel == "digest", deliveries.c.kind == "match")
         .group_by(deliveries.c.rule_id)
     )
     return {str(rule): int(count) for rule, count in connection.execute(query)}
