@@ -38,6 +38,8 @@ from crawler.store.schema import deliveries
 CHUNK = 500
 # Deliveries that count as "the reader got the item".
 RECEIVED_KINDS = ("match", "edit")
+# Edits of the whole item (not of one rule's passage).
+ITEM_WIDE = ("title_changed", "date_changed")
 _Endpoint = tuple[str, str]  # (recipient key, endpoint key)
 
 
@@ -63,6 +65,7 @@ def _enqueue_edits(connection: Connection, config: Config, now: datetime) -> int
     routes = route_rules(config.rules, config.settings.recipients, config.settings.groups)
     rules = {rule.id: rule for rule in config.rules}
     created = 0
+    told: set[tuple[str, str, int, str, str]] = set()
     while notices := pending_edit_notices(connection, limit=CHUNK):
         received = _received(connection, {n.item_id for n in notices})
         for notice in notices:
@@ -70,7 +73,7 @@ def _enqueue_edits(connection: Connection, config: Config, now: datetime) -> int
             if rule is None or not rule.enabled:
                 continue  # a rule no longer configured: nobody follows it
             readers = routes.get(rule.id, ())
-            created += _add_edit(connection, notice, rule, readers, received, now)
+            created += _add_edit(connection, notice, rule, readers, received, told, now)
         mark_edit_notices_taken(connection, [n.id for n in notices], now)
     return created
 
@@ -81,6 +84,7 @@ def _add_edit(
     rule: RuleConfig,
     readers: Iterable[RecipientConfig],
     received: Mapping[int, Mapping[_Endpoint, str]],
+    told: set[tuple[str, str, int, str, str]],
     now: datetime,
 ) -> int:
     preferred: Channel = "immediate" if notice.delivery == "notify" else "digest"
@@ -90,6 +94,12 @@ def _add_edit(
         for endpoint in recipient.resolved_endpoints:
             if notice.kind != "new_match" and (recipient.key, endpoint.key) not in got:
                 continue  # an edit concerns the readers who got the item
+            if notice.kind in ITEM_WIDE:
+                # recorded once per rule the item matched: a reader of two of them hears once
+                key = (recipient.key, endpoint.key, notice.item_id, notice.kind, notice.after)
+                if key in told:
+                    continue
+                told.add(key)
             channel = notice_channel(preferred, recipient, endpoint)
             if channel is not None:
                 row = _row(recipient.key, endpoint.key, notice.item_id, rule.id, channel, now)

@@ -205,3 +205,30 @@ def test_a_webhook_gets_the_edit_as_json(store: Store, tmp_path: Path, hook: Rec
     assert kinds["title_changed"]["item"]["url"] == "https://mfa.example/press/statement-1"
     assert kinds["title_changed"]["changed_at"] and kinds["title_changed"]["first_seen_at"]
     assert CAROL not in post.body.decode()
+
+
+def test_a_title_change_is_told_once_to_a_reader_of_two_rules_it_matched(
+    store: Store, tmp_path: Path, server: Server
+) -> None:
+    config = config_for(tmp_path, server.port)
+    both = BODY + " Sanctions were discussed."
+    write(store, config, both)
+    deliver_digests(config, store, now=NOW)
+    write(store, config, both, title="Talks (corrected)")
+    assert untaken_edits(store) == 2  # one event per rule the item matched ...
+    start = len(server.handler.received)
+    deliver_immediate(config, store, now=NOW + timedelta(hours=1))
+    deliver_digests(config, store, now=NOW + timedelta(days=1))
+    texts = _sent_to_all(server, start)
+    # ... one notice per reader: Alice follows both rules, Bob one
+    for who in (ALICE, BOB):
+        assert texts[who].count("TITLE CHANGED") == 1, texts[who]
+        assert "{+(corrected)+}" in texts[who]
+
+
+def _sent_to_all(server: Server, start: int) -> dict[str, str]:
+    got: dict[str, str] = {}
+    for received in server.handler.received[start:]:
+        [rcpt] = received.rcpt_tos
+        got[rcpt] = got.get(rcpt, "") + text_of(parse(received.data))
+    return got
