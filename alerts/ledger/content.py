@@ -38,9 +38,40 @@ _SortKey = tuple[float, int]
 def build_digest(
     connection: Connection, config: Config, batch: Batch, recipient: RecipientConfig
 ) -> Digest:
-    """The digest (or alert) of `batch`: its items grouped by rule, plus source health."""
+    """The digest (or alert) of `batch`: its items grouped by rule, its edit and withdrawal
+    notices, plus source health."""
     names = _source_names(connection, config)
-    every = connection.execute(
+    every = _batch_rows(connection, batch)
+    by_kind: dict[str, list[Row[Any]]] = defaultdict(list)
+    for row in every:
+        by_kind[row.delivery_kind].append(row)
+    grouped = _grouped_matches(connection, config, batch, recipient, by_kind["match"], names)
+    rule_names = {rule.id: rule.name for rule in config.rules}
+    edits, withdrawn = by_kind["edit"], by_kind["withdrawal"]
+    kind: DigestKind = "digest" if batch.channel == "digest" else "alert"
+    health: tuple[SourceHealthLine, ...] = ()
+    checked = failing = 0
+    if kind == "digest":
+        health, failing = _health(connection, names, batch.created_at)
+        checked = _sources_checked(connection, batch.period_start)
+    return Digest(
+        recipient=_reader(recipient, config.settings.timezone),
+        generated_at=batch.created_at,
+        period_start=batch.period_start,
+        sections=_sections(config, grouped),
+        health=health,
+        sources_checked=checked,
+        sources_failing=failing,
+        sources_configured=len(config.enabled_sources) if kind == "digest" else None,
+        kind=kind,
+        changes=_changes(connection, edits, names, rule_names),
+        withdrawals=_withdrawals(connection, withdrawn, names, rule_names),
+    )
+
+
+def _batch_rows(connection: Connection, batch: Batch) -> list[Row[Any]]:
+    """The batch's deliveries (rule, kind, notice id) joined with their items."""
+    query = (
         select(
             deliveries.c.rule_id,
             deliveries.c.kind.label("delivery_kind"),
@@ -49,8 +80,19 @@ def build_digest(
         )
         .join(items, items.c.id == deliveries.c.item_id)
         .where(deliveries.c.message == batch.id)
-    ).all()
-    rows = [row for row in every if row.delivery_kind == "match"]
+    )
+    return list(connection.execute(query).all())
+
+
+def _grouped_matches(
+    connection: Connection,
+    config: Config,
+    batch: Batch,
+    recipient: RecipientConfig,
+    rows: Sequence[Row[Any]],
+    names: dict[str, str],
+) -> dict[str, list[tuple[_SortKey, DigestItem]]]:
+    """The matched items of a batch by rule, each with its sort key (newest first)."""
     ids = [int(row.id) for row in rows]
     snippets = _snippets(connection, ids)
     others = _other_rules(config, recipient, snippets.keys())
@@ -70,28 +112,7 @@ def build_digest(
         )
         when = row.published_at or row.first_seen_at
         grouped[row.rule_id].append(((-when.timestamp(), int(row.id)), item))
-    rule_names = {rule.id: rule.name for rule in config.rules}
-    edits = [row for row in every if row.delivery_kind == "edit"]
-    withdrawn = [row for row in every if row.delivery_kind == "withdrawal"]
-    kind: DigestKind = "digest" if batch.channel == "digest" else "alert"
-    health: tuple[SourceHealthLine, ...] = ()
-    checked = failing = 0
-    if kind == "digest":
-        health, failing = _health(connection, names, batch.created_at)
-        checked = _sources_checked(connection, batch.period_start)
-    return Digest(
-        recipient=_reader(recipient, config.settings.timezone),
-        generated_at=batch.created_at,
-        period_start=batch.period_start,
-        sections=_sections(config, grouped),
-        health=health,
-        sources_checked=checked,
-        sources_failing=failing,
-        sources_configured=len(config.enabled_sources) if kind == "digest" else None,
-        kind=kind,
-        changes=changes(connection, edits, names, rule_names),
-        withdrawals=withdrawals(connection, withdrawn, names, rule_names),
-    )
+    return grouped
 
 
 def _digest_item(row: Row[Any], names: dict[str, str], **extra: Any) -> DigestItem:
@@ -110,7 +131,7 @@ def _digest_item(row: Row[Any], names: dict[str, str], **extra: Any) -> DigestIt
     )
 
 
-def changes(
+def _changes(
     connection: Connection,
     rows: Sequence[Row[Any]],
     names: dict[str, str],
@@ -151,7 +172,7 @@ def _dates(before: str, after: str) -> tuple[datetime, datetime] | None:
         return None
 
 
-def withdrawals(
+def _withdrawals(
     connection: Connection,
     rows: Sequence[Row[Any]],
     names: dict[str, str],
