@@ -64,6 +64,7 @@ def _enqueue_matches(connection: Connection, config: Config, now: datetime) -> i
     routes = route_rules(config.rules, config.settings.recipients, config.settings.groups)
     rules = {rule.id: rule for rule in config.rules}
     clusters = _delivered_clusters(connection, {m.cluster_id for m in matches} - {None})
+    told = _told_by_notice(connection, [m.item_id for m in matches])
     created = 0
     for match in matches:
         rule = rules.get(match.rule_id)
@@ -71,6 +72,8 @@ def _enqueue_matches(connection: Connection, config: Config, now: datetime) -> i
             continue
         for recipient in routes.get(rule.id, ()):
             for endpoint, channel in endpoint_channels(rule, recipient):
+                if (recipient.key, endpoint, match.item_id) in told:
+                    continue  # a revision's new match was told as an edit ("now mentions")
                 target = _Target(recipient.key, endpoint, channel)
                 created += _add(connection, match, target, clusters, now)
     _mark_enqueued(connection, [m.match_id for m in matches], now)
@@ -101,6 +104,20 @@ def _unseen(connection: Connection, config: Config) -> list[_Match]:
     ]
     found.sort(key=lambda m: (m.item_id, priority.get(m.rule_id, 10**6), m.rule_id))
     return found
+
+
+def _told_by_notice(connection: Connection, item_ids: Sequence[int]) -> set[tuple[str, str, int]]:
+    """(recipient, endpoint, item) that already had an edit notice of the item: a match found
+    later (`rules rematch` of a revision) is not news to them."""
+    told: set[tuple[str, str, int]] = set()
+    wanted = sorted(set(item_ids))
+    for start in range(0, len(wanted), CHUNK):
+        d = deliveries.c
+        query = select(d.recipient, d.endpoint, d.item_id).where(
+            d.item_id.in_(wanted[start : start + CHUNK]), d.kind == "edit"
+        )
+        told.update((r.recipient, r.endpoint, int(r.item_id)) for r in connection.execute(query))
+    return told
 
 
 def _delivered_clusters(

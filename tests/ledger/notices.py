@@ -32,6 +32,7 @@ PUBLISHED = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 ALICE = "alice@example.org"
 BOB = "bob@example.org"
 CAROL = "carol@example.org"
+DORA = "dora@example.org"
 
 RULES: list[dict[str, Any]] = [
     {
@@ -44,19 +45,25 @@ RULES: list[dict[str, Any]] = [
 ]
 
 
-def readers(*, carol: bool = False) -> list[dict[str, Any]]:
-    """Alice follows both rules, Bob only stability; Carol (who joins later) stability."""
+def readers(*, carol: bool = False, dora: bool = False) -> list[dict[str, Any]]:
+    """Alice follows both rules, Bob only stability; Carol (who joins later) stability;
+    Dora only sanctions."""
     out: list[dict[str, Any]] = [
         {"id": "alice", "address": ALICE, "rules": ["stability", "sanctions"]},
         {"id": "bob", "address": BOB, "rules": ["stability"]},
     ]
     if carol:
         out.append({"id": "carol", "address": CAROL, "rules": ["stability"]})
+    if dora:
+        out.append({"id": "dora", "address": DORA, "rules": ["sanctions"]})
     return out
 
 
-def config_for(root: Path, port: int, *, carol: bool = False, **extra: Any) -> Config:
-    return write_config(root, port=port, recipients=readers(carol=carol), rules=RULES, **extra)
+def config_for(
+    root: Path, port: int, *, carol: bool = False, dora: bool = False, **extra: Any
+) -> Config:
+    recipients = readers(carol=carol, dora=dora)
+    return write_config(root, port=port, recipients=recipients, rules=RULES, **extra)
 
 
 def write(store: Store, config: Config, body: str, title: str = "Talks") -> InsertOutcome:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from alerts.dispatch import deliver_digests, deliver_immediate, retry_due
 from alerts.ledger.summary import status_counts
+from alerts.rematch import rematch_items
 from crawler.store.store import Store
 from tests.delivery.receiver import Receiver
 from tests.ledger.conftest import Server
@@ -19,6 +20,7 @@ from tests.ledger.notices import (
     BOB,
     BODY,
     CAROL,
+    DORA,
     config_for,
     notice_rows,
     untaken_edits,
@@ -101,23 +103,32 @@ def test_a_new_match_goes_to_the_rules_followers_in_the_digest_section(
     store: Store, tmp_path: Path, server: Server
 ) -> None:
     _deliver_the_match(store, tmp_path, server)
-    config = config_for(tmp_path, server.port)
+    config = config_for(tmp_path, server.port, dora=True)  # Dora follows only Sanctions
     write(store, config, BODY + " New sanctions were not discussed.")
     # on_edit: digest - nothing at once ...
     assert deliver_immediate(config, store, now=NOW + timedelta(hours=2)) == []
     start = len(server.handler.received)
     deliver_digests(config, store, now=NOW + timedelta(days=1))
     texts = _sent_to(server, start)
-    # ... the next digest of Alice (who follows Sanctions) has it, Bob's does not.
-    assert "0 new items, 1 changed." in texts[ALICE]
-    assert "== Changed since sent (1) ==" in texts[ALICE]
-    assert "NOW MENTIONS SANCTIONS | Sanctions" in texts[ALICE]
-    assert "~ {+New sanctions were not discussed.+}" in texts[ALICE]
+    # ... the next digests of the Sanctions readers have it (news to Dora), Bob's not.
+    for who in (ALICE, DORA):
+        assert "0 new items, 1 changed." in texts[who]
+        assert "== Changed since sent (1) ==" in texts[who]
+        assert "NOW MENTIONS SANCTIONS | Sanctions" in texts[who]
+        assert "~ {+New sanctions were not discussed.+}" in texts[who]
     assert "Changed since sent" not in texts[BOB]
     subject = parse(server.handler.received[start].data)["Subject"]
     assert subject == "presswatch: 1 changed on Sanctions - 29 Nov"
-    # One message, not two: the revision's match is an edit event, not a rule match.
-    assert notice_rows(store) == [("alice", "edit", "digest", "sent")]
+    # One message, not two: the revision's match is an edit event, not a rule match ...
+    assert notice_rows(store) == [
+        ("alice", "edit", "digest", "sent"),
+        ("dora", "edit", "digest", "sent"),
+    ]
+    # ... and `rules rematch` finding the match later does not send the item again.
+    assert rematch_items(store, config, timedelta(days=30)).new_matches == 1
+    later = len(server.handler.received)
+    deliver_digests(config, store, now=NOW + timedelta(days=2))
+    assert all("Talks" not in text for text in _sent_to(server, later).values())
 
 
 def test_a_withdrawal_is_told_once_with_the_last_text(
