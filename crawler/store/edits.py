@@ -14,6 +14,7 @@
 
 An item matched before this table existed (or by `rules rematch`) has no baseline: its
 passages are taken from rule_matches, its title and date are not compared the first time.
+An item no rule matched has none either: a revision of it that matches is a `new_match`.
 An article page arriving for an item stored from its listing is not an edit (the
 listing's lead was never the statement).
 
@@ -103,9 +104,13 @@ class EditWatch:
 
     def _compare(self, connection: Connection, stored: StoredItem, now: datetime) -> int:
         old = read_baseline(connection, stored.id)
-        if old is None:
-            return 0  # never matched: a revision of an unmatched item is a fresh chance
         hits = self.matcher.match([item_text(stored)])
+        if old is None:
+            if not hits:
+                return 0  # never matched, and still does not
+            # A revision of an item no rule matched now matches: each rule's `new_match`
+            # (RuleMatches takes fresh items only, so this is the one record of it).
+            old = Baseline(stored.record.title, None, {}, None, complete=False)
         current = Baseline(
             stored.record.title,
             stored.record.published_at or old.published_at,
