@@ -284,10 +284,12 @@ class _Sender:
                 error,
                 status,
             )
-            return _report(batch, digest.item_count, "failed", f"{error} ({status})")
+            return _report(
+                batch, digest.item_count + digest.notice_count, "failed", f"{error} ({status})"
+            )
         with self.store.begin() as connection:
             ledger.mark_sent(connection, batch, now, subject)
-        return _report(batch, digest.item_count, "sent")
+        return _report(batch, digest.item_count + digest.notice_count, "sent")
 
     def dry_run_digests(
         self, targets: list[RecipientConfig], now: datetime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alerts.digest.model import (
+    ChangeNotice,
     Digest,
     DigestItem,
     DigestKind,
@@ -11,10 +12,12 @@ from alerts.digest.model import (
     Recipient,
     Snippet,
     SourceHealthLine,
+    WithdrawalNotice,
 )
 from alerts.digest.render import DigestRenderer, RenderedMessage, build_environment
 
 __all__ = [
+    "ChangeNotice",
     "Digest",
     "DigestItem",
     "DigestKind",
@@ -25,5 +28,6 @@ __all__ = [
     "RenderedMessage",
     "Snippet",
     "SourceHealthLine",
+    "WithdrawalNotice",
     "build_environment",
 ]

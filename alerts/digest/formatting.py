@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup, escape
 
 from alerts.digest.model import Snippet
+from alerts.rules.textdiff import CJK_CHAR, CLOSING
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 HIGHLIGHT_STYLE = "background-color:#ffe58a;color:#1a1a1a;padding:0 2px;font-weight:600"
@@ -174,3 +175,38 @@ def highlight_markdown(snippet: Snippet) -> str:
         f"**{markdown_escape(piece)}**" if hit else _escape_run(piece)
         for piece, hit in snippet.pieces
     )
+
+
+def diff_html(stored: str) -> Markup:
+    """An edit's stored word diff (alerts.rules.textdiff: escaped `<p>` paragraphs with
+    `<del>`/`<ins>`) as trusted markup; the stylesheet's `.diff` rules style it (inlined)."""
+    return Markup(stored.replace("<p>", '<p class="diff" dir="auto">'))
+
+
+def diff_text(stored: str) -> list[str]:
+    """An edit's stored text diff as lines (one per changed stretch), each on one line."""
+    return [one_line(line) for line in stored.splitlines() if line.strip()]
+
+
+def diff_markdown(changes: Iterable[tuple[str, str, str, str]]) -> list[str]:
+    """Changed stretches as Markdown lines: removed words ~~struck~~, added ones **bold**;
+    no space is put between CJK characters (as in the text and HTML diffs)."""
+    lines = []
+    for before, removed, added, after in changes:
+        out, last = "", ""
+        for raw, mark in ((before, ""), (removed, "~~"), (added, "**"), (after, "")):
+            piece = one_line(raw)
+            if not piece:
+                continue
+            glued = piece[0] in CLOSING or (
+                bool(CJK_CHAR.match(last)) and bool(CJK_CHAR.match(piece[0]))
+            )
+            out += ("" if not out or glued else " ") + f"{mark}{markdown_escape(piece)}{mark}"
+            last = piece[-1]
+        lines.append(out)
+    return lines
+
+
+def paragraphs(text: str) -> list[str]:
+    """The non-empty lines of `text`, each on one line (a stored body's paragraphs)."""
+    return [one_line(line) for line in text.splitlines() if line.strip()]

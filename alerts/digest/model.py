@@ -97,6 +97,58 @@ class DigestItem:
     article_unavailable: str = ""
 
 
+# What an edit event is, in words ("{rule}" is the rule's name).
+EDIT_WORDS = {
+    "new_match": "now mentions {rule}",
+    "passage_changed": "matched passage changed",
+    "passage_vanished": "matched passage removed",
+    "title_changed": "title changed",
+    "date_changed": "date changed",
+}
+
+
+@dataclass(frozen=True)
+class ChangeNotice:
+    """An edit of an item the reader follows (issue 18): what changed, with a word diff.
+
+    `diff_text` is `[-removed-] {+added+}` per changed stretch, one per line; `diff_html`
+    the same as escaped `<p>` paragraphs with `<del>`/`<ins>` (alerts.rules.textdiff), and
+    `changes` the stretches themselves ((before, removed, added, after) context and words).
+    """
+
+    item: DigestItem  # the item as stored now
+    rule_id: str
+    rule_name: str
+    kind: str  # new_match | passage_changed | passage_vanished | title_changed | date_changed
+    before: str
+    after: str
+    diff_text: str
+    diff_html: str
+    changed_at: datetime
+    first_seen_at: datetime | None = None
+    changes: tuple[tuple[str, str, str, str], ...] = ()
+    # date_changed: the dates before and after
+    dates: tuple[datetime, datetime] | None = None
+
+    @property
+    def what(self) -> str:
+        """The change in words: "now mentions Arms control", "title changed", ..."""
+        return EDIT_WORDS.get(self.kind, self.kind.replace("_", " ")).format(rule=self.rule_name)
+
+
+@dataclass(frozen=True)
+class WithdrawalNotice:
+    """An item the reader was sent that the source withdrew, with the last text held."""
+
+    item: DigestItem
+    rule_id: str
+    rule_name: str
+    reason: str
+    withdrawn_at: datetime | None
+    last_text: str  # the item's stored body (or lead) as last fetched
+    first_seen_at: datetime | None = None
+
+
 @dataclass(frozen=True)
 class DigestSection:
     """The items one rule matched."""
@@ -132,6 +184,9 @@ class Digest:
     # enabled sources in the config (None: unknown); 0 means the digest cannot vouch for silence
     sources_configured: int | None = None
     kind: DigestKind = "digest"
+    # Edit and withdrawal notices of items the reader was sent (issue 18).
+    changes: tuple[ChangeNotice, ...] = ()
+    withdrawals: tuple[WithdrawalNotice, ...] = ()
     ordered_sections: tuple[DigestSection, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -147,9 +202,29 @@ class Digest:
         return len({item.item_id for section in self.sections for item in section.items})
 
     @property
+    def notice_count(self) -> int:
+        """Edit and withdrawal notices."""
+        return len(self.changes) + len(self.withdrawals)
+
+    @property
+    def notice_summary(self) -> str:
+        """ "2 changed, 1 withdrawn" ("" without notices)."""
+        parts = [f"{len(self.changes)} changed"] if self.changes else []
+        parts += [f"{len(self.withdrawals)} withdrawn"] if self.withdrawals else []
+        return ", ".join(parts)
+
+    @property
     def is_heartbeat(self) -> bool:
-        """True when nothing matched: the message only proves the daemon is alive."""
-        return not self.ordered_sections
+        """True when nothing matched or changed: the message only proves the daemon is alive."""
+        return not self.ordered_sections and not self.notice_count
+
+    @property
+    def rule_names(self) -> tuple[str, ...]:
+        """Names of the rules the message is about: matches first, then notices; each once."""
+        names = [s.rule_name for s in self.ordered_sections]
+        names += [n.rule_name for n in self.changes]
+        names += [n.rule_name for n in self.withdrawals]
+        return tuple(dict.fromkeys(names))
 
     @property
     def items(self) -> tuple[DigestItem, ...]:

@@ -84,6 +84,10 @@ def build_environment(template_dir: Path | None = None) -> Environment:
         md=formatting.markdown_escape,
         md_url=formatting.markdown_url,
         hl_md=formatting.highlight_markdown,
+        diff_html=formatting.diff_html,
+        diff_text=formatting.diff_text,
+        diff_md=formatting.diff_markdown,
+        paragraphs=formatting.paragraphs,
     )
     return env
 

@@ -203,7 +203,8 @@ def mark_failed(
     same message). A permanent error, or `policy.max_attempts` attempts, makes the message
     `dead`: its digest deliveries are detached (status `failed`) so the recipient's next digest
     carries them; its immediate deliveries become `dead` (the digest row of the same item
-    still reaches the reader).
+    still reaches the reader), except edit and withdrawal notices, which have no digest row:
+    they move to the digest channel and the next digest carries them.
     """
     attempts = batch.attempts + 1
     reason = f"{'permanent: ' if error.permanent else ''}{error}"
@@ -222,6 +223,15 @@ def mark_failed(
         "last_error": reason,
         "next_attempt_at": retry_at,
     }
+    if dead and batch.channel == "immediate":
+        # A notice (edit, withdrawal) has no digest row of its own: the next digest carries it.
+        notices = and_(deliveries.c.message == batch.id, deliveries.c.kind != "match")
+        connection.execute(
+            update(deliveries)
+            .where(notices)
+            .values(values)
+            .values(message=None, status="failed", channel="digest")
+        )
     if dead:
         values.update(message=None, status="failed" if batch.channel == "digest" else "dead")
     connection.execute(update(deliveries).where(deliveries.c.message == batch.id).values(values))

@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Row, and_, func, or_, select
 
 from alerts.digest import (
+    ChangeNotice,
     Digest,
     DigestItem,
     DigestKind,
@@ -18,11 +19,15 @@ from alerts.digest import (
     Recipient,
     Snippet,
     SourceHealthLine,
+    WithdrawalNotice,
 )
 from alerts.ledger.batches import Batch
 from alerts.ledger.routing import route_rules
+from alerts.rules.textdiff import word_diff
 from crawler.config import Config
 from crawler.config.models import RecipientConfig, RuleConfig
+from crawler.store.edits import edit_notices
+from crawler.store.rechecks import withdrawals_of
 from crawler.store.schema import crawl_runs, deliveries, items, rule_matches, sources
 
 CHUNK = 500
@@ -33,39 +38,16 @@ _SortKey = tuple[float, int]
 def build_digest(
     connection: Connection, config: Config, batch: Batch, recipient: RecipientConfig
 ) -> Digest:
-    """The digest (or alert) of `batch`: its items grouped by rule, plus source health."""
+    """The digest (or alert) of `batch`: its items grouped by rule, its edit and withdrawal
+    notices, plus source health."""
     names = _source_names(connection, config)
-    rows = connection.execute(
-        select(deliveries.c.rule_id, items)
-        .join(items, items.c.id == deliveries.c.item_id)
-        .where(deliveries.c.message == batch.id)
-    ).all()
-    ids = [int(row.id) for row in rows]
-    snippets = _snippets(connection, ids)
-    others = _other_rules(config, recipient, snippets.keys())
-    also = _also_published_by(connection, rows, names)
-    alerted = _already_alerted(connection, batch, ids)
-    grouped: dict[str, list[tuple[_SortKey, DigestItem]]] = defaultdict(list)
-    for row in rows:
-        item = DigestItem(
-            item_id=str(row.id),
-            title=row.title or row.url,
-            url=row.url,
-            source_id=row.source_id,
-            source_name=names.get(row.source_id, row.source_id),
-            published_at=row.published_at,
-            published_date=row.published_date,
-            published_precision=row.published_precision,
-            snippets=snippets.get((int(row.id), row.rule_id), ()),
-            also_published_by=also.get(int(row.id), ()),
-            already_alerted=int(row.id) in alerted,
-            also_matches=tuple(
-                rule.name for rule in others.get(int(row.id), ()) if rule.id != row.rule_id
-            ),
-            article_unavailable=_article_unavailable(row.extra),
-        )
-        when = row.published_at or row.first_seen_at
-        grouped[row.rule_id].append(((-when.timestamp(), int(row.id)), item))
+    every = _batch_rows(connection, batch)
+    by_kind: dict[str, list[Row[Any]]] = defaultdict(list)
+    for row in every:
+        by_kind[row.delivery_kind].append(row)
+    grouped = _grouped_matches(connection, config, batch, recipient, by_kind["match"], names)
+    rule_names = {rule.id: rule.name for rule in config.rules}
+    edits, withdrawn = by_kind["edit"], by_kind["withdrawal"]
     kind: DigestKind = "digest" if batch.channel == "digest" else "alert"
     health: tuple[SourceHealthLine, ...] = ()
     checked = failing = 0
@@ -82,7 +64,137 @@ def build_digest(
         sources_failing=failing,
         sources_configured=len(config.enabled_sources) if kind == "digest" else None,
         kind=kind,
+        changes=_changes(connection, edits, names, rule_names),
+        withdrawals=_withdrawals(connection, withdrawn, names, rule_names),
     )
+
+
+def _batch_rows(connection: Connection, batch: Batch) -> list[Row[Any]]:
+    """The batch's deliveries (rule, kind, notice id) joined with their items."""
+    query = (
+        select(
+            deliveries.c.rule_id,
+            deliveries.c.kind.label("delivery_kind"),
+            deliveries.c.notice.label("notice_id"),
+            items,
+        )
+        .join(items, items.c.id == deliveries.c.item_id)
+        .where(deliveries.c.message == batch.id)
+    )
+    return list(connection.execute(query).all())
+
+
+def _grouped_matches(
+    connection: Connection,
+    config: Config,
+    batch: Batch,
+    recipient: RecipientConfig,
+    rows: Sequence[Row[Any]],
+    names: dict[str, str],
+) -> dict[str, list[tuple[_SortKey, DigestItem]]]:
+    """The matched items of a batch by rule, each with its sort key (newest first)."""
+    ids = [int(row.id) for row in rows]
+    snippets = _snippets(connection, ids)
+    others = _other_rules(config, recipient, snippets.keys())
+    also = _also_published_by(connection, rows, names)
+    alerted = _already_alerted(connection, batch, ids)
+    grouped: dict[str, list[tuple[_SortKey, DigestItem]]] = defaultdict(list)
+    for row in rows:
+        item = _digest_item(
+            row,
+            names,
+            snippets=snippets.get((int(row.id), row.rule_id), ()),
+            also_published_by=also.get(int(row.id), ()),
+            already_alerted=int(row.id) in alerted,
+            also_matches=tuple(
+                rule.name for rule in others.get(int(row.id), ()) if rule.id != row.rule_id
+            ),
+        )
+        when = row.published_at or row.first_seen_at
+        grouped[row.rule_id].append(((-when.timestamp(), int(row.id)), item))
+    return grouped
+
+
+def _digest_item(row: Row[Any], names: dict[str, str], **extra: Any) -> DigestItem:
+    """The item of a ledger row joined with `items`."""
+    return DigestItem(
+        item_id=str(row.id),
+        title=row.title or row.url,
+        url=row.url,
+        source_id=row.source_id,
+        source_name=names.get(row.source_id, row.source_id),
+        published_at=row.published_at,
+        published_date=row.published_date,
+        published_precision=row.published_precision,
+        article_unavailable=_article_unavailable(row.extra),
+        **extra,
+    )
+
+
+def _changes(
+    connection: Connection,
+    rows: Sequence[Row[Any]],
+    names: dict[str, str],
+    rule_names: dict[str, str],
+) -> tuple[ChangeNotice, ...]:
+    """The edit notices of a batch's "edit" rows, oldest change first."""
+    events = edit_notices(connection, [int(row.notice_id) for row in rows])
+    out = []
+    for row in rows:
+        event = events.get(int(row.notice_id))
+        if event is None:
+            continue  # the item (and its events) was deleted meanwhile
+        diff = word_diff(event.before, event.after)
+        out.append(
+            ChangeNotice(
+                item=_digest_item(row, names),
+                rule_id=event.rule_id,
+                rule_name=rule_names.get(event.rule_id, event.rule_id),
+                kind=event.kind,
+                before=event.before,
+                after=event.after,
+                diff_text=event.diff_text,
+                diff_html=event.diff_html,
+                changed_at=event.changed_at,
+                first_seen_at=event.first_seen_at or row.first_seen_at,
+                changes=tuple((c.before, c.removed, c.added, c.after) for c in diff.changes),
+                dates=_dates(event.before, event.after) if event.kind == "date_changed" else None,
+            )
+        )
+    out.sort(key=lambda notice: (notice.changed_at, notice.item.item_id))
+    return tuple(out)
+
+
+def _dates(before: str, after: str) -> tuple[datetime, datetime] | None:
+    try:
+        return datetime.fromisoformat(before), datetime.fromisoformat(after)
+    except ValueError:
+        return None
+
+
+def _withdrawals(
+    connection: Connection,
+    rows: Sequence[Row[Any]],
+    names: dict[str, str],
+    rule_names: dict[str, str],
+) -> tuple[WithdrawalNotice, ...]:
+    """The withdrawal notices of a batch's "withdrawal" rows, with the last text held."""
+    states = withdrawals_of(connection, [int(row.id) for row in rows])
+    out = []
+    for row in rows:
+        state = states.get(int(row.id))
+        out.append(
+            WithdrawalNotice(
+                item=_digest_item(row, names),
+                rule_id=row.rule_id,
+                rule_name=rule_names.get(row.rule_id, row.rule_id),
+                reason=state.reason if state else "withdrawn",
+                withdrawn_at=state.withdrawn_at if state else None,
+                last_text=row.body or row.summary or "",
+                first_seen_at=row.first_seen_at,
+            )
+        )
+    return tuple(out)
 
 
 def _reader(recipient: RecipientConfig, timezone: str) -> Recipient:
@@ -219,6 +331,7 @@ def _already_alerted(connection: Connection, batch: Batch, item_ids: Sequence[in
                 deliveries.c.endpoint == batch.endpoint,
                 deliveries.c.channel == "immediate",
                 deliveries.c.status == "sent",
+                deliveries.c.kind == "match",
                 deliveries.c.item_id.in_(chunk),
             )
         )

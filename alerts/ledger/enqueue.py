@@ -1,4 +1,5 @@
-"""Enqueue: turn rule matches the ledger has not seen into pending `deliveries` rows."""
+"""Enqueue: turn rule matches (and edit and withdrawal notices) the ledger has not seen
+into pending `deliveries` rows."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from alerts.ledger.notices import enqueue_notices
 from alerts.ledger.routing import Channel, endpoint_channels, route_rules
 from crawler.config import Config
 from crawler.store.dialect import insert_ignore, transaction_lock
@@ -46,15 +48,23 @@ def enqueue(connection: Connection, config: Config, now: datetime) -> int:
     and channel, under the rule with the lowest `priority` number. Idempotent and safe under
     concurrency: each match is marked `enqueued_at`, inserts use ON CONFLICT DO NOTHING, and
     enqueue runs serialized (advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite). Run it
-    inside a transaction (`store.begin()`).
+    inside a transaction (`store.begin()`). Edit and withdrawal notices are queued in the
+    same transaction (`alerts.ledger.notices`).
     """
     _lock(connection)
+    created = _enqueue_matches(connection, config, now)
+    # Edit and withdrawal notices, in this same transaction (taken once; see notices.py).
+    return created + enqueue_notices(connection, config, now)
+
+
+def _enqueue_matches(connection: Connection, config: Config, now: datetime) -> int:
     matches = _unseen(connection, config)
     if not matches:
         return 0
     routes = route_rules(config.rules, config.settings.recipients, config.settings.groups)
     rules = {rule.id: rule for rule in config.rules}
     clusters = _delivered_clusters(connection, {m.cluster_id for m in matches} - {None})
+    told = _told_by_notice(connection, [m.item_id for m in matches])
     created = 0
     for match in matches:
         rule = rules.get(match.rule_id)
@@ -62,6 +72,8 @@ def enqueue(connection: Connection, config: Config, now: datetime) -> int:
             continue
         for recipient in routes.get(rule.id, ()):
             for endpoint, channel in endpoint_channels(rule, recipient):
+                if (recipient.key, endpoint, match.item_id) in told:
+                    continue  # a revision's new match was told as an edit ("now mentions")
                 target = _Target(recipient.key, endpoint, channel)
                 created += _add(connection, match, target, clusters, now)
     _mark_enqueued(connection, [m.match_id for m in matches], now)
@@ -92,6 +104,20 @@ def _unseen(connection: Connection, config: Config) -> list[_Match]:
     ]
     found.sort(key=lambda m: (m.item_id, priority.get(m.rule_id, 10**6), m.rule_id))
     return found
+
+
+def _told_by_notice(connection: Connection, item_ids: Sequence[int]) -> set[tuple[str, str, int]]:
+    """(recipient, endpoint, item) that already had an edit notice of the item: a match found
+    later (`rules rematch` of a revision) is not news to them."""
+    told: set[tuple[str, str, int]] = set()
+    wanted = sorted(set(item_ids))
+    for start in range(0, len(wanted), CHUNK):
+        d = deliveries.c
+        query = select(d.recipient, d.endpoint, d.item_id).where(
+            d.item_id.in_(wanted[start : start + CHUNK]), d.kind == "edit"
+        )
+        told.update((r.recipient, r.endpoint, int(r.item_id)) for r in connection.execute(query))
+    return told
 
 
 def _delivered_clusters(

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from alerts.ledger.batches import EMAIL
+from crawler.store.edits import untaken_edit_count
+from crawler.store.rechecks import pending_withdrawals
 from crawler.store.schema import deliveries, messages
 
 
@@ -147,8 +149,34 @@ def undelivered_digest(connection: Connection, recipient: str) -> dict[str, Any]
 
 
 def status_counts(connection: Connection) -> dict[str, dict[str, dict[str, int]]]:
-    """`status`'s tallies: {"deliveries"|"messages": {channel: {status: count}}}."""
-    return {"deliveries": _tally(connection, deliveries), "messages": _tally(connection, messages)}
+    """`status`'s tallies: {"deliveries"|"messages": {channel: {status: count}},
+    "notices": {"edit"|"withdrawal": {status: count}}} - a notice's status "waiting" means
+    recorded but not queued for readers yet (the next dispatch run takes it)."""
+    return {
+        "deliveries": _tally(connection, deliveries),
+        "messages": _tally(connection, messages),
+        "notices": notice_counts(connection),
+    }
+
+
+def notice_counts(connection: Connection) -> dict[str, dict[str, int]]:
+    """Edit and withdrawal notices: queued ones by delivery status, and those waiting."""
+    query = (
+        select(deliveries.c.kind, deliveries.c.status, func.count())
+        .where(deliveries.c.kind != "match")
+        .group_by(deliveries.c.kind, deliveries.c.status)
+    )
+    result: dict[str, dict[str, int]] = {}
+    for kind, state, count in connection.execute(query):
+        result.setdefault(str(kind), {})[str(state)] = int(count)
+    waiting = {
+        "edit": untaken_edit_count(connection),
+        "withdrawal": len(pending_withdrawals(connection)),
+    }
+    for kind, count in waiting.items():
+        if count:
+            result.setdefault(kind, {})["waiting"] = count
+    return result
 
 
 def _tally(connection: Connection, table: Any) -> dict[str, dict[str, int]]:
@@ -165,7 +193,7 @@ def digest_items_per_rule(connection: Connection) -> dict[str, int]:
     """How many distinct items digests list under each rule."""
     query = (
         select(deliveries.c.rule_id, func.count(func.distinct(deliveries.c.item_id)))
-        .where(deliveries.c.channel == "digest")
+        .where(deliveries.c.channel == "digest", deliveries.c.kind == "match")
         .group_by(deliveries.c.rule_id)
     )
     return {str(rule): int(count) for rule, count in connection.execute(query)}

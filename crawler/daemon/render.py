@@ -66,6 +66,8 @@ def to_text(report: StatusReport) -> str:
     lines += _rechecks(report.sources)
     lines += ["", "deliveries: " + _ledger(report.deliveries)]
     lines.append("messages:   " + _ledger(report.messages))
+    if report.notices:
+        lines.append("notices:    " + _ledger(report.notices))
     lines += _backlog(report.backlog, at)
     lines += _endpoint_backlog(report.backlog, at)
     if report.evidence is not None:

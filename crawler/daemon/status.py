@@ -109,6 +109,7 @@ class StatusReport:
     sources: list[SourceStatus] = field(default_factory=list)
     deliveries: LedgerCounts = field(default_factory=dict)
     messages: LedgerCounts = field(default_factory=dict)
+    notices: LedgerCounts = field(default_factory=dict)  # edit|withdrawal -> status -> count
     recipients: list[RecipientStatus] = field(default_factory=list)
     backlog: list[RecipientLedger] = field(default_factory=list)
     evidence: EvidenceStatus | None = None
@@ -135,6 +136,7 @@ def collect_status(
         sources=_sources(config, store, now, include_unknown=config_error is not None),
         deliveries=counts["deliveries"],
         messages=counts["messages"],
+        notices=counts["notices"],
         recipients=_recipients(config, store, now),
         backlog=_backlog(store),
         evidence=evidence_status(store, config),

@@ -14,6 +14,7 @@
 
 An item matched before this table existed (or by `rules rematch`) has no baseline: its
 passages are taken from rule_matches, its title and date are not compared the first time.
+An item no rule matched has none either: a revision of it that matches is a `new_match`.
 An article page arriving for an item stored from its listing is not an edit (the
 listing's lead was never the statement).
 
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from alerts.rules import ItemMatcher
 from alerts.rules.textdiff import same_text, word_diff
@@ -103,9 +104,13 @@ class EditWatch:
 
     def _compare(self, connection: Connection, stored: StoredItem, now: datetime) -> int:
         old = read_baseline(connection, stored.id)
-        if old is None:
-            return 0  # never matched: a revision of an unmatched item is a fresh chance
         hits = self.matcher.match([item_text(stored)])
+        if old is None:
+            if not hits:
+                return 0  # never matched, and still does not
+            # A revision of an item no rule matched now matches: each rule's `new_match`
+            # (RuleMatches takes fresh items only, so this is the one record of it).
+            old = Baseline(stored.record.title, None, {}, None, complete=False)
         current = Baseline(
             stored.record.title,
             stored.record.published_at or old.published_at,
@@ -237,6 +242,24 @@ def pending_edit_notices(
         query = query.where(item_edits.c.rule_id.in_(list(rules)))
     query = query.order_by(item_edits.c.changed_at, item_edits.c.id).limit(limit)
     return [_notice(dict(row._mapping)) for row in connection.execute(query)]
+
+
+def edit_notices(connection: Connection, ids: Sequence[int]) -> dict[int, EditNotice]:
+    """Events by id, taken or not (the ledger composing a message of edit notices)."""
+    found: dict[int, EditNotice] = {}
+    wanted = list(ids)
+    for start in range(0, len(wanted), 500):
+        query = select(item_edits).where(item_edits.c.id.in_(wanted[start : start + 500]))
+        found.update(
+            (n.id, n) for n in (_notice(dict(r._mapping)) for r in connection.execute(query))
+        )
+    return found
+
+
+def untaken_edit_count(connection: Connection) -> int:
+    """Events the ledger has not taken yet (`status`)."""
+    query = select(func.count()).where(item_edits.c.notified_at.is_(None))
+    return int(connection.execute(query).scalar_one())
 
 
 def mark_edit_notices_taken(

@@ -220,6 +220,24 @@ def pending_withdrawals(connection: Connection) -> list[Withdrawal]:
     ]
 
 
+def withdrawals_of(connection: Connection, item_ids: Sequence[int]) -> dict[int, Withdrawal]:
+    """The withdrawn items among `item_ids` (notified or not), by item id."""
+    wanted = list(item_ids)
+    found: dict[int, Withdrawal] = {}
+    for start in range(0, len(wanted), 500):
+        query = (
+            select(item_rechecks)
+            .where(item_rechecks.c.item_id.in_(wanted[start : start + 500]))
+            .where(item_rechecks.c.state == "withdrawn")
+        )
+        for row in connection.execute(query):
+            m = row._mapping
+            found[int(m["item_id"])] = Withdrawal(
+                int(m["item_id"]), m["source_id"], m["reason"], m["withdrawn_at"]
+            )
+    return found
+
+
 def mark_withdrawal_notified(connection: Connection, item_id: int, now: datetime) -> bool:
     """Take a withdrawal notice (once: False if already taken)."""
     statement = (

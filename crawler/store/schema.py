@@ -168,7 +168,12 @@ deliveries = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime),
     Column("endpoint", String(64), nullable=False, server_default="email"),
-    UniqueConstraint("recipient", "endpoint", "item_id", "channel"),
+    # What the row delivers (0012): "match" (a rule matched the item), "edit" (an edit
+    # event of it, `notice` = item_edits.id) or "withdrawal" (it was withdrawn). `notice` is
+    # 0 for the others: a NULL would make every row distinct to the unique key.
+    Column("kind", String(16), nullable=False, server_default="match"),
+    Column("notice", BigId, nullable=False, server_default="0"),
+    UniqueConstraint("recipient", "endpoint", "item_id", "channel", "kind", "notice"),
 )
 
 crawl_runs = Table(

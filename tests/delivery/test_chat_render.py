@@ -14,7 +14,13 @@ import pytest
 
 from alerts.digest import Digest, DigestItem, DigestSection, build_environment
 from alerts.notify.chat import CUT_NOTE, ChatRenderer, Limits
-from tests.digest.sample import alert_digest, full_digest, heartbeat_digest
+from tests.digest.sample import (
+    alert_digest,
+    full_digest,
+    heartbeat_digest,
+    notices_alert,
+    notices_digest,
+)
 from tests.digest.sample import check_golden as check
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -60,6 +66,8 @@ CASES = {
     "busy": busy_digest,
     "heartbeat": heartbeat_digest,
     "alert": alert_digest,
+    "notices": notices_digest,
+    "notices-alert": notices_alert,
 }
 FEEDS = {"npt": "https://feeds.example/rule-npt.atom"}
 
@@ -115,3 +123,16 @@ def test_non_latin_titles_are_kept_whole() -> None:
     _, body = _render("digest", "slack")
     for text in ("Заявление МИД России", "外交部发言人", "اسٹریٹجک استحکام"):
         assert text in body
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_edit_and_withdrawal_notices_fit_each_service(service: str) -> None:
+    limits = SERVICES[service]
+    title, body = _render("notices", service)
+    room = limits.body - (len(title) + 2 if limits.title == 0 else 0)
+    assert len(body) <= room and len(title) <= (limits.title or 120)
+    if service != "tiny":
+        assert "~~Geneva~~ **Vienna in January, without preconditions**" in body
+        assert "军备控制**与战略稳定**对话" in body  # CJK: no spaces added
+        assert "_withdrawn_: HTTP 410 twice, 6 h apart" in body
+    assert "\\<b\\>new\\</b\\>" in body or service == "tiny"  # escaped, not markup

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from alerts.digest import (
+    ChangeNotice,
     Digest,
     DigestItem,
     DigestSection,
     Recipient,
     Snippet,
     SourceHealthLine,
+    WithdrawalNotice,
 )
+from alerts.rules.textdiff import word_diff
 
 GENERATED_AT = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)  # 08:00 in Karachi
 PERIOD_START = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
@@ -131,6 +135,85 @@ def alert_digest() -> Digest:
         generated_at=datetime(2026, 11, 28, 4, 20, tzinfo=UTC),
         period_start=datetime(2026, 11, 28, 4, 0, tzinfo=UTC),
         sections=(DigestSection("stability", "Strategic stability", 10, (RU_ITEM,)),),
+        kind="alert",
+    )
+
+
+def _change(
+    item: DigestItem, rule: tuple[str, str], kind: str, before: str, after: str
+) -> ChangeNotice:
+    diff = word_diff(before, after)
+    return ChangeNotice(
+        item=item,
+        rule_id=rule[0],
+        rule_name=rule[1],
+        kind=kind,
+        before=before,
+        after=after,
+        diff_text=diff.text(),
+        diff_html=diff.html(),
+        changed_at=datetime(2026, 11, 28, 2, 10, tzinfo=UTC),
+        first_seen_at=datetime(2026, 11, 27, 22, 7, tzinfo=UTC),
+        changes=tuple((c.before, c.removed, c.added, c.after) for c in diff.changes),
+    )
+
+
+STABILITY = ("stability", "Strategic stability")
+CHANGES = (
+    _change(
+        EN_ITEM,
+        STABILITY,
+        "passage_changed",
+        "Talks on strategic stability will resume in Geneva.",
+        "Talks on strategic stability will resume in Vienna in January, without preconditions.",
+    ),
+    _change(
+        ZH_ITEM,
+        ("arms", "Arms control"),
+        "passage_changed",
+        "中方愿同各方加强军备控制对话。",
+        "中方愿同各方加强军备控制与战略稳定对话。",
+    ),
+    _change(RU_ITEM, STABILITY, "title_changed", RUSSIAN, RUSSIAN + " (обновлено)"),
+    _change(
+        HOSTILE_ITEM, ("npt", "Non-proliferation"), "new_match", "", "A <b>new</b> NPT pledge."
+    ),
+)
+WITHDRAWALS = (
+    WithdrawalNotice(
+        item=replace(UR_ITEM, already_alerted=False),
+        rule_id="stability",
+        rule_name="Strategic stability",
+        reason="HTTP 410 twice, 6 h apart",
+        withdrawn_at=datetime(2026, 11, 28, 1, 0, tzinfo=UTC),
+        last_text="پاکستان اسٹریٹجک استحکام کے لیے پرعزم ہے\nدفتر خارجہ",
+        first_seen_at=datetime(2026, 11, 27, 11, 35, tzinfo=UTC),
+    ),
+)
+
+
+def notices_digest() -> Digest:
+    """A digest with one rule's matches, edits (Latin, CJK, a title, a new match) and a
+    withdrawal: the "Changed since sent" and "Withdrawn" sections."""
+    return Digest(
+        recipient=RECIPIENT,
+        generated_at=GENERATED_AT,
+        period_start=PERIOD_START,
+        sections=(DigestSection("arms", "Arms control", 60, (EN_ITEM,)),),
+        sources_checked=23,
+        changes=CHANGES,
+        withdrawals=WITHDRAWALS,
+    )
+
+
+def notices_alert() -> Digest:
+    """An immediate alert of one edit and one withdrawal, no new match."""
+    return Digest(
+        recipient=RECIPIENT,
+        generated_at=datetime(2026, 11, 28, 4, 20, tzinfo=UTC),
+        period_start=datetime(2026, 11, 28, 4, 0, tzinfo=UTC),
+        changes=CHANGES[:1],
+        withdrawals=WITHDRAWALS,
         kind="alert",
     )
 

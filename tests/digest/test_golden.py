@@ -9,7 +9,7 @@ import pytest
 
 from alerts.digest import Digest, DigestRenderer
 
-from .sample import alert_digest, full_digest, heartbeat_digest
+from .sample import alert_digest, full_digest, heartbeat_digest, notices_alert, notices_digest
 from .sample import check_golden as check
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -17,6 +17,8 @@ CASES: dict[str, Callable[[], Digest]] = {
     "digest": full_digest,
     "heartbeat": heartbeat_digest,
     "alert": alert_digest,
+    "notices": notices_digest,
+    "notices-alert": notices_alert,
 }
 
 

@@ -153,3 +153,15 @@ def test_the_ledger_takes_notices_once(store: Store) -> None:
         assert mark_edit_notices_taken(connection, [n.id for n in digest + now]) == 2
         assert mark_edit_notices_taken(connection, [n.id for n in now]) == 0
     assert _events(store) == []
+
+
+def test_an_unmatched_item_whose_revision_matches_is_a_new_match(store: Store) -> None:
+    unrelated = "The ministry published its annual report."
+    [item] = _write(store, unrelated).fresh
+    _write(store, unrelated + " It stresses strategic stability.")
+    with store.connect() as connection:
+        [notice] = pending_edit_notices(connection)
+    assert (notice.item_id, notice.rule_id, notice.kind) == (item.id, "stability", "new_match")
+    assert "{+" in notice.diff_text and "strategic stability" in notice.after
+    _write(store, unrelated + " It stresses strategic stability.")  # the same page again
+    assert len(_events(store)) == 1
