@@ -38,12 +38,17 @@ SOURCE = "fixture-listing"
 READER = "analyst@example.org"
 STABLE = "Both sides reaffirmed their commitment to strategic stability in the region."
 ADDED = "New sanctions were not discussed."
+# Edits of stability are told at once; of sanctions, in the next digest.
 RULES = [
-    {"id": "stability", "name": "Strategic stability", "query": '"strategic stability"'},
-    {"id": "sanctions", "name": "Sanctions", "query": "sanctions"},
+    {
+        "id": "stability",
+        "name": "Strategic stability",
+        "query": '"strategic stability"',
+        "mode": "immediate",
+        "on_edit": "notify",
+    },
+    {"id": "sanctions", "name": "Sanctions", "query": "sanctions", "on_edit": "digest"},
 ]
-for _rule in RULES:
-    _rule.update(mode="immediate", on_edit="notify")
 
 
 class Clock:
@@ -161,12 +166,16 @@ def test_a_sent_statement_edited_then_withdrawn_reaches_its_reader_once(
     assert fixture_site.count(site.statements["talks"].path) == 2
     assert _messages(handler, seen) == []
 
-    # 2b. A phrase matching the reader's other rule: one notice, the added words marked.
+    # 2b. A phrase matching the reader's other rule (`on_edit: digest`): no alert, one
+    # notice in the next digest, the added words marked.
     site.edit("talks", f"{FILLER}\n\n{STABLE} {ADDED}")
     _round(state, clock, sent + timedelta(hours=14))
+    assert _messages(handler, seen) == []
+    digest_job(state, "analyst")
     [added] = _messages(handler, seen)
     text, html = _parts(added)
-    assert "now mentions Sanctions" in str(added["Subject"])
+    assert "1 changed on Sanctions" in str(added["Subject"])
+    assert "now mentions sanctions" in text.lower()
     assert "{+New sanctions were not discussed.+}" in text and "<ins" in html
     seen = len(handler.received)
 
