@@ -75,9 +75,15 @@ def crawl_job(state: DaemonState, source_id: str) -> None:
     if not summaries:  # enqueued (crawl.executor: celery): a worker records the run
         return
     log.info("crawl %s finished: %s", source_id, _describe(summaries))
-    if any(s.items_new or s.items_updated for s in summaries) and not state.stopping.is_set():
-        # a new or updated item may have matched a rule
+    if any(_may_notify(s) for s in summaries) and not state.stopping.is_set():
         deliver_immediate(state.config, state.store, now=utcnow())
+
+
+def _may_notify(run: RunSummary) -> bool:
+    """Whether the run may have queued something to send at once: a new or updated item
+    may have matched a rule (or be an edit), and an item its rechecks found withdrawn is
+    told with the immediate alert - without this a withdrawal waited for the next digest."""
+    return bool(run.items_new or run.items_updated or run.rechecks_withdrawn)
 
 
 def _record_failure(state: DaemonState, source_id: str, started: datetime, exc: Exception) -> None:

@@ -99,3 +99,21 @@ def test_a_failed_job_has_its_traceback_with_debug_logging(
         jobs.crawl_job(daemon_state, "alpha")
     failures = [r for r in caplog.records if r.levelno >= 30]
     assert len(failures) == 1 and failures[0].exc_info is not None
+
+
+@pytest.mark.parametrize(
+    ("new", "updated", "withdrawn", "sends"),
+    [
+        (0, 0, 0, False),  # nothing stored, nothing withdrawn: nothing new to send
+        (1, 0, 0, True),
+        (0, 1, 0, True),  # a revision: an edit notice may be waiting
+        (0, 0, 1, True),  # a withdrawal notice is waiting (it waited for the digest)
+    ],
+)
+def test_a_crawl_job_sends_alerts_when_its_run_may_have_queued_one(
+    new: int, updated: int, withdrawn: int, sends: bool
+) -> None:
+    run = RunSummary(
+        "alpha", utcnow(), items_new=new, items_updated=updated, rechecks_withdrawn=withdrawn
+    )
+    assert jobs._may_notify(run) is sends
