@@ -64,7 +64,8 @@ def crawl_source(
         store.close()
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, config: Config | None = None) -> int:
+    """The child's entry; `config` (handed over by the runner) spares loading `--config`."""
     parser = argparse.ArgumentParser(prog="python -m crawler.crawl.child")
     parser.add_argument("source_id")
     parser.add_argument("--config", required=True, type=Path)
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        config = load_config(args.config)
+        config = config if config is not None else load_config(args.config)
         source = config.source(args.source_id)
         run = crawl_source(
             config, source, dry_run_output=args.dry_run, limit=args.limit, log_level=args.log_level

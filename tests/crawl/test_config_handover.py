@@ -1,0 +1,27 @@
+"""The crawl child crawls with the config its caller holds (handed over, not re-read)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crawler.crawl import run_crawls
+from crawler.store.store import Store
+from spiders.catalog import load_config
+from tests.crawl.conftest import rows
+from tests.daemon.fixtures import FeedSite
+from tests.daemon.helpers import feed_source, write_config
+
+
+def test_a_crawl_uses_the_callers_config_not_the_files_edited_since(tmp_path: Path) -> None:
+    """A daemon runs on the config it loaded (until SIGHUP): a half-edited, broken file on
+    disk must not fail its crawls, nor a renamed database send items elsewhere."""
+    with FeedSite(["Minister meets envoy", "Talks resume"]) as site:
+        directory = write_config(
+            tmp_path / "config", sources=[feed_source("m", f"{site.base}/feed1.xml")]
+        )
+        config = load_config(directory)
+        Store.from_config(config).close()
+        (directory / "presswatch.yaml").write_text("data_dir: [unclosed\n")
+        (run,) = run_crawls(config, ["m"])
+    assert run.health == "ok" and run.items_new == 2, run
+    assert len(rows(config)) == 2
