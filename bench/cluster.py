@@ -71,7 +71,7 @@ class Workload:
 
 
 IO = Workload("io", 16, 3, 0.0, (0.3, 0.8), {"download_delay": "1s", "concurrency_per_domain": 2})
-CPU = Workload("cpu", 40, 5, 0.3, None, {})
+CPU = Workload("cpu", 24, 5, 0.3, None, {})
 
 
 def _ready(proc: Proc) -> bool:
@@ -193,7 +193,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cluster")
     parser.add_argument("--mode", choices=["io", "cpu", "both"], default="both")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--sources", type=int, help="sources per run (io 16, cpu 40)")
+    parser.add_argument("--sources", type=int, help="sources per run (io 16, cpu 24)")
     parser.add_argument("--no-takeover", action="store_true")
     args = parser.parse_args(argv)
     loads = [w for w in (IO, CPU) if args.mode in (w.name, "both")]
