@@ -1,8 +1,15 @@
-"""The crawl child crawls with the config its caller holds (handed over, not re-read)."""
+"""The crawl child crawls with the config its caller holds (handed over, not re-read), and
+forks from a forkserver that already imported what the main script imports."""
 
 from __future__ import annotations
 
+import importlib.machinery
+import re
+import sys
+import types
 from pathlib import Path
+
+import pytest
 
 from crawler.crawl import run_crawls
 from crawler.store.store import Store
@@ -25,3 +32,19 @@ def test_a_crawl_uses_the_callers_config_not_the_files_edited_since(tmp_path: Pa
         (run,) = run_crawls(config, ["m"])
     assert run.health == "ok" and run.items_new == 2, run
     assert len(rows(config)) == 2
+
+
+def test_the_forkserver_preloads_what_the_main_script_imports(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each crawl child runs the main script again: the `presswatch` script's CLI must be in
+    the forkserver already; a `python -m` main is imported by name and needs nothing."""
+    from crawler.cli.main import main
+    from crawler.crawl import runner
+
+    script = types.ModuleType("__main__")
+    script.__dict__.update({"__spec__": None, "re": re, "main": main, "count": 3})
+    monkeypatch.setitem(sys.modules, "__main__", script)
+    assert runner._main_modules() == ["crawler.cli.main", "re"]
+    script.__spec__ = importlib.machinery.ModuleSpec("crawler.cli.main", None)
+    assert runner._main_modules() == []
