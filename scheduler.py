@@ -14,7 +14,7 @@ import random
 import time
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -167,7 +167,7 @@ def _crawl_runner(config: Config) -> CrawlRunner:
 
 def _take_lease(
     config: Config, store: Store, holder: lock.Holder, standby: bool | None
-) -> str | None:
+) -> Literal["held", "took over"] | None:
     """Hold the lease ("held"); as standby wait for it ("took over" once another daemon's
     lease ended; None: stopped by a signal while waiting)."""
     if not (config.settings.scheduler.standby if standby is None else standby):
@@ -179,7 +179,7 @@ def _take_lease(
             "daemon can use the database"
         )
     flags = SignalFlags().install()
-    waited = []
+    waited: list[lock.LockHeld] = []
 
     def on_wait(held: lock.LockHeld) -> None:
         waited.append(held)
