@@ -131,6 +131,53 @@ def _check_mail(schema: str, sink: SmtpSink, digest_at: datetime) -> None:
         assert all(title in latest for title in TITLES), (person, latest)
 
 
+def _config(tmp_path: Path, site: FeedsSite, url: str, redis_db: int, port: int) -> Path:
+    """Two recipients (digest hours away for now), SMTP to the sink, migrated."""
+    smtp = {"host": "127.0.0.1", "port": port, "security": "none", "timeout": "5s"}
+    far = (datetime.now(UTC) + timedelta(hours=6)).strftime("%H:%M")
+    config = cluster_config(
+        tmp_path / "config",
+        site,
+        SOURCES,
+        url,
+        redis_db,
+        rules=RULES,
+        recipients=_recipients(far),
+        timezone="UTC",
+        mail={"transport": "smtp", "from": "pw <pw@example.org>", "smtp": smtp},
+    )
+    Store.from_config(load_config(config)).close()
+    return config
+
+
+def _start(config: Path, tmp_path: Path, procs: list[Proc]) -> tuple[Proc, Proc]:
+    """A worker, the active scheduler and a standby, as `status` shows them: (active, standby)."""
+    worker = Proc(["worker", "--concurrency", "2"], config, tmp_path / "w.log").start()
+    active = Proc(["run"], config, tmp_path / "active.log").start()
+    procs += [worker, active]
+    wait_until(lambda: "daemon started" in active.log(), 60, "the active daemon", *procs)
+    standby = Proc(["run", "--standby"], config, tmp_path / "standby.log").start()
+    procs.append(standby)
+    wait_until(lambda: "standby: waiting for the lease" in standby.log(), 60, "standby", *procs)
+    wait_until(lambda: " ready." in worker.log(), 120, "the worker", *procs)
+    status = _presswatch(config, "status")
+    assert f"daemon: running (pid {active.pid}" in status.stdout, status.stdout
+    assert f"standby: pid {standby.pid}" in status.stdout, status.stdout
+    assert "worker presswatch-" in status.stdout, status.stdout
+    return active, standby
+
+
+def _move_digest(config: Path, active: Proc, procs: list[Proc]) -> datetime:
+    """The digest minute, at least LEAD from now: edited into the files, the active one told
+    with SIGHUP (the standby, which loaded them before, must read them when it takes over)."""
+    digest_at = (datetime.now(UTC) + LEAD + timedelta(minutes=1)).replace(second=0, microsecond=0)
+    _set_digest_time(config, digest_at)
+    assert active.process is not None
+    active.process.send_signal(signal.SIGHUP)
+    wait_until(lambda: "configuration reloaded" in active.log(), 30, "reload", *procs)
+    return digest_at
+
+
 @pytest.mark.timeout(400)
 @pytest.mark.parametrize("kill", ["before", "after"])
 def test_kill_9_around_digest_time_loses_and_doubles_no_digest_or_alert(
@@ -145,48 +192,17 @@ def test_kill_9_around_digest_time_loses_and_doubles_no_digest_or_alert(
     after its takeover); `after`: killed once the active one sent it (nobody sends it again)."""
     schema, url = pg_schema
     site = FeedsSite(PER_FEED)
-    smtp = {"host": "127.0.0.1", "port": sink.port, "security": "none", "timeout": "5s"}
-    far = (datetime.now(UTC) + timedelta(hours=6)).strftime("%H:%M")
     try:
-        config = cluster_config(
-            tmp_path / "config",
-            site,
-            SOURCES,
-            url,
-            redis_db,
-            rules=RULES,
-            recipients=_recipients(far),
-            timezone="UTC",
-            mail={"transport": "smtp", "from": "pw <pw@example.org>", "smtp": smtp},
-        )
-        Store.from_config(load_config(config)).close()
+        config = _config(tmp_path, site, url, redis_db, sink.port)
         # yesterday's digest, as in any running deployment: a missed digest is caught up
         # only after a first one (plan_catch_up)
         seeded = _presswatch(config, "digest")
         assert seeded.returncode == 0 and _sent(schema, "digest") == 2, seeded
-
-        worker = Proc(["worker", "--concurrency", "2"], config, tmp_path / "w.log").start()
-        active = Proc(["run"], config, tmp_path / "active.log").start()
-        procs += [worker, active]
-        wait_until(lambda: "daemon started" in active.log(), 60, "the active daemon", *procs)
-        standby = Proc(["run", "--standby"], config, tmp_path / "standby.log").start()
-        procs.append(standby)
-        wait_until(lambda: "standby: waiting for the lease" in standby.log(), 60, "standby", *procs)
-        status = _presswatch(config, "status")
-        assert f"daemon: running (pid {active.pid}" in status.stdout, status.stdout
-        assert f"standby: pid {standby.pid}" in status.stdout, status.stdout
-        assert "worker presswatch-" in status.stdout, status.stdout
+        active, standby = _start(config, tmp_path, procs)
         # every item crawled and alerted at once, before the digest minute
         alerts = len(PEOPLE) * len(TITLES)
         wait_until(lambda: _alerted(schema) >= alerts, 120, "the alerts", *procs)
-
-        # the digest minute: edited into the files, the active one told with SIGHUP (the
-        # standby, which loaded them before, must read them again when it takes over)
-        now = datetime.now(UTC)
-        digest_at = (now + LEAD + timedelta(minutes=1)).replace(second=0, microsecond=0)
-        _set_digest_time(config, digest_at)
-        active.process.send_signal(signal.SIGHUP)  # type: ignore[union-attr]
-        wait_until(lambda: "configuration reloaded" in active.log(), 30, "reload", *procs)
+        digest_at = _move_digest(config, active, procs)
         if kill == "before":
             pause = (digest_at - datetime.now(UTC)).total_seconds() - 1
             assert pause > 0, "the reload took longer than LEAD"
