@@ -17,6 +17,7 @@ import multiprocessing
 import multiprocessing.context
 import multiprocessing.process
 import os
+import pickle
 import signal
 import sys
 import tempfile
@@ -193,17 +194,22 @@ def run_child(config: Config, source_id: str, extra: Sequence[str]) -> str:
     return ""
 
 
-def _handed_over(config: Config) -> Config | None:
-    """The config the child crawls with, passed over (pickled: a few ms) instead of being
-    parsed again from YAML in every child (a quarter second with 200 sources, most of a warm
-    crawl's CPU); it is also the caller's config (reloaded or not), not whatever the files
-    hold now.  None (the child loads the directory) when spiders come from the config
-    directory: their classes live in modules only a load of that directory creates."""
-    return None if has_custom_spiders(config.directory, config.sources) else config
+def _handed_over(config: Config) -> bytes | None:
+    """The config the child crawls with, pickled (a few ms) instead of parsed again from
+    YAML in every child (a quarter second with 200 sources, most of a warm crawl's CPU); it
+    is also the caller's config (reloaded or not), not whatever the files hold now.  None
+    (the child loads the directory) when spiders come from the config directory, whose
+    classes live in modules only a load of that directory creates, or when it won't pickle."""
+    if has_custom_spiders(config.directory, config.sources):
+        return None
+    try:
+        return pickle.dumps(config)
+    except Exception:  # a value that cannot cross processes: the files can
+        return None
 
 
 def _child_entry(
-    argv: list[str], environ: dict[str, str], log_path: str, config: Config | None = None
+    argv: list[str], environ: dict[str, str], log_path: str, config: bytes | None = None
 ) -> None:
     """In the child: log to a file, take the config's environment, run the crawl."""
     with open(log_path, "ab") as log:
@@ -212,7 +218,7 @@ def _child_entry(
     from crawler.crawl.child import main
 
     sys.stdout.flush()
-    code = main(argv, config=config)
+    code = main(argv, config=pickle.loads(config) if config is not None else None)
     sys.stderr.flush()
     os._exit(code)
 

@@ -4,9 +4,11 @@ forks from a forkserver that already imported what the main script imports."""
 from __future__ import annotations
 
 import importlib.machinery
+import os
 import re
 import sys
 import types
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,17 @@ def test_the_forkserver_preloads_what_the_main_script_imports(
     assert runner._main_modules() == ["crawler.cli.main", "re"]
     script.__spec__ = importlib.machinery.ModuleSpec("crawler.cli.main", None)
     assert runner._main_modules() == []
+
+
+def test_a_config_that_will_not_pickle_is_read_from_its_files(tmp_path: Path) -> None:
+    class Local(dict[str, str]):  # a class local to a function cannot be pickled
+        pass
+
+    with FeedSite(["Minister meets envoy"]) as site:
+        directory = write_config(
+            tmp_path / "config", sources=[feed_source("m", f"{site.base}/feed1.xml")]
+        )
+        config = replace(load_config(directory), environ=Local(os.environ))
+        Store.from_config(config).close()
+        (run,) = run_crawls(config, ["m"])
+    assert run.health == "ok" and run.items_new == 1, run
