@@ -14,7 +14,7 @@ import random
 import time
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -137,10 +137,13 @@ def run_daemon(
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
     store = Store.from_config(config)
     holder = lock.Holder.me()
-    crawls = crawls or _crawl_runner(config)
     try:
-        if not _take_lease(config, store, holder, standby):
+        taken = _take_lease(config, store, holder, standby)
+        if taken is None:
             return 0
+        if taken == "took over":
+            config = _config_at_takeover(config)
+        crawls = crawls or _crawl_runner(config)
         state = DaemonState(
             config, store, holder, crawls=crawls, interval_override=interval_override
         )
@@ -162,31 +165,50 @@ def _crawl_runner(config: Config) -> CrawlRunner:
     return run_crawls
 
 
-def _take_lease(config: Config, store: Store, holder: lock.Holder, standby: bool | None) -> bool:
-    """Hold the lease; as standby wait for it (False: stopped by a signal while waiting)."""
+def _take_lease(
+    config: Config, store: Store, holder: lock.Holder, standby: bool | None
+) -> Literal["held", "took over"] | None:
+    """Hold the lease ("held"); as standby wait for it ("took over" once another daemon's
+    lease ended; None: stopped by a signal while waiting)."""
     if not (config.settings.scheduler.standby if standby is None else standby):
         lock.acquire(store, holder)
-        return True
+        return "held"
     if store.dialect != "postgresql":
         raise DaemonError(
             "standby needs the shared PostgreSQL store (database.url): with SQLite only one "
             "daemon can use the database"
         )
     flags = SignalFlags().install()
+    waited: list[lock.LockHeld] = []
+
+    def on_wait(held: lock.LockHeld) -> None:
+        waited.append(held)
+        log.info("standby: waiting for the lease; %s", held)
+
     try:
-        taken = lock.wait_for_lease(
-            store,
-            holder,
-            stop=lambda: bool(flags.stop),
-            on_wait=lambda held: log.info("standby: waiting for the lease; %s", held),
-        )
+        taken = lock.wait_for_lease(store, holder, stop=lambda: bool(flags.stop), on_wait=on_wait)
     finally:
         restore_defaults()
     if taken is None:
         log.info("standby stopped before taking over")
-        return False
+        return None
+    if not waited:
+        return "held"
     log.info("standby (pid %d): took over the lease; catching up", os.getpid())
-    return True
+    return "took over"
+
+
+def _config_at_takeover(config: Config) -> Config:
+    """The configuration as its files are now: a standby may have waited for weeks while
+    they changed (the active daemon was told with SIGHUP; nobody tells a standby).  Invalid
+    files: the one loaded at start, as a reload would keep it."""
+    try:
+        new = load_config(config.directory)
+    except ConfigError as exc:
+        log.error("configuration invalid at takeover, running on the one loaded at start:\n%s", exc)
+        return config
+    _warn_restart_only(config, new)
+    return new
 
 
 def _serve(state: DaemonState) -> None:

@@ -7,6 +7,7 @@ import click
 from crawler.cli.context import AppContext, pass_app
 from crawler.config import Config
 from crawler.config.spidercheck import has_custom_spiders, loose_permissions
+from crawler.errors import ConfigError
 from crawler.formatting import format_schedule, redact_url
 
 
@@ -14,11 +15,16 @@ from crawler.formatting import format_schedule, redact_url
 @pass_app
 def check_config(app: AppContext) -> None:
     """Validate the config directory: exit 0 with a summary, or 2 listing every error."""
+    from crawler.cluster.checks import check_executor
+
     config = app.config()
+    executor = check_executor(config)
+    if executor.errors:
+        raise ConfigError(executor.errors)
     click.echo(render_summary(config))
-    for line in _spider_lines(config):
+    for line in [*executor.lines, *_spider_lines(config)]:
         click.echo(line)
-    for warning in loose_permissions(config.directory):
+    for warning in [*executor.warnings, *loose_permissions(config.directory)]:
         click.echo(f"warning: {warning}", err=True)
 
 

@@ -44,6 +44,9 @@ def worker(app: AppContext, concurrency: int, queues: str | None) -> None:
     crawl_app = CrawlApp.from_config(config)
     crawl_app.local_dir = str(config.directory)
     crawl_app.configs.get(str(config.directory))  # fail now on a bad config or database
+    from crawler.crawl.runner import warm_up
+
+    warm_up()  # "ready" only once a crawl can start at once
     name = f"presswatch-{os.getpid()}@{socket.gethostname()}"
     crawl_app.celery.worker_main(
         [

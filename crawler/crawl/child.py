@@ -84,7 +84,8 @@ def _instant(value: str) -> datetime:
     return stamp
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, config: Config | None = None) -> int:
+    """The child's entry; `config` (handed over by the runner) spares loading `--config`."""
     parser = argparse.ArgumentParser(prog="python -m crawler.crawl.child")
     parser.add_argument("source_id")
     parser.add_argument("--config", required=True, type=Path)
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        config = load_config(args.config)
+        config = config if config is not None else load_config(args.config)
         source = config.source(args.source_id)
         run = crawl_source(
             config,

@@ -1,6 +1,6 @@
 """The cluster on loopback with the real Redis and PostgreSQL: `presswatch run` enqueues,
-two `presswatch worker` processes crawl; a worker or the active scheduler killed with
-kill -9 costs no item."""
+two `presswatch worker` processes crawl; a worker killed with kill -9 costs no item; a
+standby on another host takes over (test_takeover: digests and alerts across a takeover)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from crawler.store.store import Store
 from tests.cluster.world import FeedsSite, Proc, cluster_config, query, wait_until
 from tests.daemon.fixtures import PRESSWATCH, REPO
 
-# The issue's 200 sources: PRESSWATCH_CLUSTER_SOURCES=200 (20 keeps the suite quick).
-SOURCES = int(os.environ.get("PRESSWATCH_CLUSTER_SOURCES", "20"))
+# The issue's 200 sources (about a minute on a loaded 2-core machine: the crawl children
+# are handed their config and fork without re-running the CLI); PRESSWATCH_CLUSTER_SOURCES
+# sets another number.
+SOURCES = int(os.environ.get("PRESSWATCH_CLUSTER_SOURCES", "200"))
 PER_FEED = 5
-RULE = {"id": "arms", "name": "Arms control", "query": "missile", "mode": "immediate"}
-DESK = {"id": "desk", "address": "desk@example.org"}
 
 
 @pytest.fixture
@@ -41,20 +41,11 @@ def _counts(schema: str) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def _alerts(schema: str) -> tuple[int, int]:
-    """(immediate deliveries sent, distinct items among them)."""
-    row = query(
-        schema,
-        "SELECT count(*), count(DISTINCT item_id) FROM deliveries "
-        "WHERE channel = 'immediate' AND status = 'sent'",
-    )[0]
-    return int(row[0]), int(row[1])
-
-
 def _migrate(config_dir: Path) -> None:
     Store.from_config(load_config(config_dir)).close()
 
 
+@pytest.mark.timeout(480)  # 65-100 s on the loaded 2-core machine; CI may be slower still
 def test_two_workers_and_a_scheduler_store_every_item_once(
     tmp_path: Path, redis_db: int, pg_schema: tuple[str, str], procs: list[Proc]
 ) -> None:
@@ -69,7 +60,7 @@ def test_two_workers_and_a_scheduler_store_every_item_once(
         for proc in procs:
             proc.start()
         expected = SOURCES * PER_FEED
-        wait_until(lambda: _counts(schema)[0] >= expected, 240, "every item", *procs)
+        wait_until(lambda: _counts(schema)[0] >= expected, 400, "every item", *procs)
         wait_until(
             lambda: query(schema, "SELECT count(*) FROM crawl_runs")[0][0] >= SOURCES,
             60,
@@ -133,51 +124,6 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
         # check that every interrupted crawl was redelivered and run once.
         wait_until(lambda: finished() >= sources - done, 120, "redelivered crawls", *procs)
         assert finished() == sources - done
-    finally:
-        site.close()
-
-
-def test_the_standby_takes_over_after_kill_9_and_catches_up(
-    tmp_path: Path, redis_db: int, pg_schema: tuple[str, str], procs: list[Proc]
-) -> None:
-    schema, url = pg_schema
-    site = FeedsSite(PER_FEED)
-    try:
-        config = cluster_config(
-            tmp_path / "config", site, 4, url, redis_db, rules=[RULE], recipients=[DESK]
-        )
-        _migrate(config)
-        worker = Proc(["worker", "--concurrency", "2"], config, tmp_path / "w.log").start()
-        active = Proc(["run"], config, tmp_path / "active.log").start()
-        procs += [worker, active]
-        wait_until(lambda: "daemon started" in active.log(), 60, "the active daemon", *procs)
-        standby = Proc(["run", "--standby"], config, tmp_path / "standby.log").start()
-        procs.append(standby)
-        wait_until(lambda: "standby: waiting for the lease" in standby.log(), 60, "standby", *procs)
-        status = subprocess.run(
-            [*PRESSWATCH, "--config", str(config), "status"],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            timeout=60,
-            check=False,
-        )
-        assert f"daemon: running (pid {active.pid}" in status.stdout, status.stdout
-        assert f"standby: pid {standby.pid}" in status.stdout, status.stdout
-        assert "worker presswatch-" in status.stdout
-
-        active.kill9()
-        took = wait_until(
-            lambda: "took over the lease" in standby.log(), 60, "the takeover", *procs
-        )
-        print(f"standby took over {took:.1f} s after kill -9")
-        assert took < 60
-        wait_until(lambda: _counts(schema)[0] >= 4 * PER_FEED, 120, "every item", *procs)
-        assert _counts(schema) == (4 * PER_FEED, 4 * PER_FEED)
-        lease = query(schema, "SELECT holder FROM daemon_lock WHERE name = 'daemon'")
-        assert lease[0][0].startswith(f"{standby.pid}@")
-        # every match alerted once: by the active one before the kill or the standby after
-        wait_until(lambda: _alerts(schema) == (4 * PER_FEED, 4 * PER_FEED), 90, "alerts", *procs)
     finally:
         site.close()
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
+from crawler.cli.main import cli
 from crawler.cluster.inspect import cluster_status
 from crawler.cluster.source_lock import source_lock
 from crawler.config import load_config
 from crawler.errors import ConfigError, DaemonError
 from crawler.store.store import Store
 from scheduler import run_daemon
-from tests.daemon.helpers import make_config, write_config
+from tests.daemon.helpers import feed_source, make_config, write_config
 
 
 def test_local_is_the_default_and_status_shows_no_cluster(tmp_path: Path) -> None:
@@ -114,3 +117,57 @@ def test_the_source_lock_goes_with_a_killed_holder(pg_schema: tuple[str, str]) -
         child.wait()
         if child.stdout is not None:
             child.stdout.close()
+
+
+def _check_config(directory: Path) -> Result:
+    return CliRunner().invoke(cli, ["--config", str(directory), "check-config"])
+
+
+def test_check_config_shows_the_local_executor(tmp_path: Path) -> None:
+    result = _check_config(write_config(tmp_path / "c"))
+    assert result.exit_code == 0, result.output
+    assert "executor: local" in result.stdout and "warning" not in result.stderr
+
+
+def test_check_config_shows_broker_and_routing_and_warns_of_sqlite(tmp_path: Path) -> None:
+    celery = {
+        "broker_url": "redis://:hunter2-secret@10.0.0.5:6379/2",
+        "queue": "default",
+        "routes": {"europe": ["eu-*"], "slow": ["un", "typo-*"]},
+    }
+    sources = [feed_source(s, "http://127.0.0.1:9/f.xml") for s in ("eu-fr", "eu-de", "un", "jp")]
+    directory = write_config(
+        tmp_path / "c", sources=sources, crawl={"executor": "celery", "celery": celery}
+    )
+    result = _check_config(directory)
+    assert result.exit_code == 0, result.output
+    out, err = result.stdout, result.stderr
+    assert "executor: celery" in out and "redis://:***@10.0.0.5:6379/2" in out
+    assert "hunter2-secret" not in out + err
+    assert re.search(r"queue default\s+1 source\(s\)\s+\(default\)", out), out
+    assert re.search(r"queue europe\s+2 source\(s\)\s+\(eu-\*\)", out), out
+    assert re.search(r"queue slow\s+1 source\(s\)\s+\(un, typo-\*\)", out), out
+    assert "warning: crawl.executor is celery but database.url is SQLite" in err
+    assert "warning: crawl.celery.routes.slow: 'typo-*' matches no enabled source" in err
+
+
+def test_check_config_refuses_a_standby_on_sqlite(tmp_path: Path) -> None:
+    result = _check_config(write_config(tmp_path / "c", scheduler={"standby": True}))
+    assert result.exit_code == 2
+    assert "presswatch.yaml: scheduler.standby: a standby scheduler needs" in result.stderr
+
+
+def test_check_config_accepts_celery_on_postgresql(
+    tmp_path: Path, pg_schema: tuple[str, str]
+) -> None:
+    _, url = pg_schema
+    directory = write_config(
+        tmp_path / "c",
+        database={"url": url},
+        scheduler={"standby": True},
+        crawl={"executor": "celery"},
+    )
+    result = _check_config(directory)
+    assert result.exit_code == 0, result.output
+    assert "executor: celery" in result.stdout and "standby allowed" in result.stdout
+    assert "warning" not in result.stderr

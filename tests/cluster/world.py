@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import subprocess
 import threading
@@ -55,12 +56,23 @@ def release_redis_db(number: int) -> None:
 
 class FeedsSite:
     """/feed/<k>.xml: an RSS feed of `per_feed` items /news/<k>/<i>.html, each article served
-    after `article_delay` seconds (so a crawl can be caught mid-way)."""
+    after `article_delay` seconds (so a crawl can be caught mid-way).  With `latency` (low,
+    high) every response waits a uniformly drawn (seeded) time first, as a remote site's
+    round trips and server time would: crawls then wait on the network, not the CPU."""
 
-    def __init__(self, per_feed: int, article_delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        per_feed: int,
+        article_delay: float = 0.0,
+        latency: tuple[float, float] | None = None,
+        seed: int = 20,
+    ) -> None:
         self.per_feed = per_feed
         self.article_delay = article_delay
         self.article_hits = 0
+        self.latency = latency
+        self._rng = random.Random(seed)
+        self._rng_lock = threading.Lock()
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -68,6 +80,7 @@ class FeedsSite:
                 pass
 
             def do_GET(self) -> None:
+                site.wait()
                 parts = self.path.strip("/").split("/")
                 if parts[0] == "feed":
                     self._send(site.feed(parts[1].removesuffix(".xml")), "application/rss+xml")
@@ -99,6 +112,14 @@ class FeedsSite:
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def wait(self) -> None:
+        """A response's latency (nothing without `latency`)."""
+        if self.latency is None:
+            return
+        with self._rng_lock:
+            pause = self._rng.uniform(*self.latency)
+        time.sleep(pause)
 
     def feed(self, key: str) -> bytes:
         items = "".join(
@@ -252,6 +273,6 @@ def cluster_config(
         database={"url": database_url},
         crawl=crawl,
         scheduler={"jitter": "0s", "shutdown_grace": "5s", **settings.pop("scheduler", {})},
-        mail={"transport": "outbox"},
+        mail=settings.pop("mail", {"transport": "outbox"}),
         **settings,
     )
