@@ -23,7 +23,7 @@ from sqlalchemy import Connection, delete, func, select
 
 from crawler.formatting import format_duration
 from crawler.store.items import InsertOutcome, StoredItem
-from crawler.store.matches import rules_matched
+from crawler.store.matches import STORE_SLACK, matched_when_stored, rules_matched
 from crawler.store.schema import evidence_records
 from crawler.store.types import utcnow
 from crawler.store.warc import Exchange, RecordRef, WarcArchive, warc_files
@@ -159,6 +159,25 @@ def _indexed(row: object) -> IndexedRecord:
         fetched_at=m["fetched_at"],
     )
     return IndexedRecord(int(m["item_id"]), int(m["revision"]), ref)
+
+
+def missing_evidence(
+    connection: Connection, settings: EvidenceSettings, now: datetime | None = None
+) -> dict[int, datetime] | None:
+    """Items matched when stored, under the evidence retention, with no indexed record:
+    {item id: match time}. Items matched before the first record still indexed predate
+    evidence (or were matched while it was off) and are not named; None when nothing is
+    indexed at all (nothing to date evidence from)."""
+    first = connection.execute(select(func.min(evidence_records.c.stored_at))).scalar()
+    if first is None:
+        return None
+    since = max((now or utcnow()) - settings.retention, first - STORE_SLACK)
+    matched = matched_when_stored(connection, since)
+    if not matched:
+        return {}
+    query = select(evidence_records.c.item_id).where(evidence_records.c.item_id.in_(list(matched)))
+    captured = {int(i) for i in connection.execute(query.distinct()).scalars()}
+    return {item: at for item, at in sorted(matched.items()) if item not in captured}
 
 
 @dataclass(frozen=True)
