@@ -259,6 +259,8 @@ def verify_range(root: Path, ref: RecordRef) -> Problem | None:
     if not path.is_file():
         return Problem(ref.file, None, ref.record_id, "file missing")
     data = read_range(root, ref.file, ref.offset, ref.length)
+    if len(data) != ref.length:
+        return Problem(ref.file, ref.offset, ref.record_id, f"cut short: {len(data)} bytes")
     problems = list(_check_stream(io.BytesIO(data), ref.file, ref.offset))
     if problems:
         return problems[0]

@@ -110,7 +110,9 @@ def _exports_read_back(directory: Path, store: Store, tmp_path: Path) -> None:
         assert seen == indexed
 
 
-def _first_crawl_killed(server: FixtureSiteServer, tmp_path: Path, url: str | None, fault: str):
+def _first_crawl_killed(
+    server: FixtureSiteServer, tmp_path: Path, url: str | None, fault: str
+) -> tuple[ChangingSite, Path]:
     site = _site(server)
     directory = _config(server, tmp_path, url)
     assert _crawl(directory, fault) == -signal.SIGKILL
