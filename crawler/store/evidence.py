@@ -13,8 +13,9 @@ names the files no row needs any more (the caller deletes them after the commit)
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -274,6 +275,9 @@ def evidence_line(status: EvidenceStatus) -> str:
 class PruneResult:
     records_deleted: int
     files_unneeded: list[str]
+    # Where each remaining file's last indexed record ends: bytes past it are what a killed
+    # crawl left (a torn record, records of a batch that never committed).
+    indexed_ends: dict[str, int] = field(default_factory=dict)
 
 
 def prune(
@@ -288,7 +292,10 @@ def prune(
     deleted = connection.execute(statement).rowcount
     needed = set(connection.execute(select(evidence_records.c.file).distinct()).scalars())
     unneeded = [f for f in warc_files(settings.root) if f not in needed]
-    return PruneResult(deleted, unneeded)
+    end = evidence_records.c.offset + evidence_records.c.length
+    ends = select(evidence_records.c.file, func.max(end)).group_by(evidence_records.c.file)
+    indexed_ends = {str(f): int(e) for f, e in connection.execute(ends)}
+    return PruneResult(deleted, unneeded, indexed_ends)
 
 
 def collect_evidence_garbage(store: Store, settings: EvidenceSettings) -> tuple[int, int]:
@@ -297,6 +304,7 @@ def collect_evidence_garbage(store: Store, settings: EvidenceSettings) -> tuple[
     with store.begin() as connection:
         pruned = prune(connection, settings)
     gone = delete_files(settings, pruned.files_unneeded, older_than=settled_before())
+    trim_files(settings, pruned.indexed_ends, older_than=settled_before())
     return pruned.records_deleted, gone
 
 
@@ -315,3 +323,18 @@ def delete_files(settings: EvidenceSettings, files: Iterable[str], *, older_than
             path.unlink()
             gone += 1
     return gone
+
+
+def trim_files(settings: EvidenceSettings, ends: Mapping[str, int], *, older_than: datetime) -> int:
+    """Cut each settled file back to the end of its last indexed record (a crawl killed
+    mid-append left a torn record or records no row names there; none is ever served);
+    returns how many files were cut. Unindexed records between indexed ones stay."""
+    cut = 0
+    for name, end in ends.items():
+        path = settings.root / name
+        if not path.is_file() or path.stat().st_mtime >= older_than.timestamp():
+            continue
+        if path.stat().st_size > end:
+            os.truncate(path, end)
+            cut += 1
+    return cut

@@ -4,6 +4,8 @@ matched later by `rules rematch`, before evidence began, or with evidence off)."
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -148,3 +150,20 @@ def test_rematched_older_and_unindexed_stores_are_not_named(config: Config, tmp_
     _store_matched_without_evidence(off, "https://mfa.example/9")
     code, out, _ = _verify(off)
     assert code == 0 and "matched items not checked: evidence is disabled" in out
+
+
+def test_gc_cuts_a_settled_file_back_to_its_last_indexed_record(config: Config) -> None:
+    _store_with_evidence(config, {"https://mfa.example/1": BODY})
+    settings = evidence.EvidenceSettings.from_config(config)
+    [path] = settings.root.glob("*.warc.gz")
+    intact = path.read_bytes()
+    path.write_bytes(intact + intact[:100])  # a torn record past the last indexed one
+    result = CliRunner().invoke(cli, ["--config", str(config.directory), "db", "gc"])
+    assert result.exit_code == 0 and path.stat().st_size == len(intact) + 100  # not settled
+    hours_ago = time.time() - 7200
+    os.utime(path, (hours_ago, hours_ago))
+    result = CliRunner().invoke(cli, ["--config", str(config.directory), "db", "gc"])
+    assert result.exit_code == 0 and "cut 1 WARC files back" in result.stdout
+    assert path.read_bytes() == intact
+    code, _, err = _verify(config)
+    assert code == 0 and "WARNING" not in err
