@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -147,6 +148,23 @@ def test_kill9_during_evidence_writes_then_rerun(
         _exports_read_back(directory, store, tmp_path)
     finally:
         store.close()
+    _settle(directory)  # an hour later, `db gc` takes away what the killed writer left
+    result = CliRunner().invoke(cli, ["--config", str(directory), "db", "gc"])
+    assert result.exit_code == 0, result.stderr
+    assert "WARNING" not in _verify(directory)
+    _, store = with_store(directory)
+    try:
+        _exports_read_back(directory, store, tmp_path)
+    finally:
+        store.close()
+
+
+def _settle(directory: Path) -> None:
+    config, store = with_store(directory)
+    store.close()
+    hours_ago = time.time() - 7200
+    for path in evidence.EvidenceSettings.from_config(config).root.glob("*.warc.gz"):
+        os.utime(path, (hours_ago, hours_ago))
 
 
 @pytest.mark.timeout(300)
