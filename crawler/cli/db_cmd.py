@@ -52,6 +52,8 @@ def gc(app: AppContext, older_than: str | None, dry_run: bool) -> None:
     if not dry_run:  # after the commit: a file goes once no committed row needs it
         settled = evidence.settled_before()
         files = evidence.delete_files(kept, pruned.files_unneeded, older_than=settled)
+        if cut := evidence.trim_files(kept, pruned.indexed_ends, older_than=settled):
+            click.echo(f"cut {cut} WARC files back to their last indexed record")
     click.echo(f"{verb} {pruned.records_deleted} evidence records and {files} WARC files")
 
 

@@ -3,7 +3,9 @@
 ITEM's records are listed, or with --out copied byte for byte (each record is one gzip
 member, so the copy is itself a valid .warc.gz). `verify` recomputes the digests of every
 record in every WARC file and checks that each index row points at the record and digest
-it names; any problem is printed with its file and record, and the exit code is 1.
+it names, and that every item matched when stored (under retention) has records; any
+failure is printed with its file and record (or item), and the exit code is 1. Bytes no
+index row names (left by a killed crawl) are printed as warnings (crawler.store.evidence_check).
 """
 
 from __future__ import annotations
@@ -75,27 +77,38 @@ def export(app: AppContext, item: int, out: str | None) -> None:
 @evidence.command("verify")
 @pass_app
 def verify(app: AppContext) -> None:
-    """Recompute every record's digests and check the index; exit 1 on any problem."""
+    """Recompute every record's digests, check the index and that every matched item has
+    evidence; exit 1 on any failure (bytes no index row names are warnings)."""
     from crawler.store import evidence as owner
-    from crawler.store.warc import verify_file, verify_range, warc_files
+    from crawler.store.evidence_check import add_missing, verify_evidence
 
     settings = owner.EvidenceSettings.from_config(app.config())
     store = app.open_store()
     try:
         with store.connect() as connection:
             records = owner.all_records(connection)
+            missing = owner.missing_evidence(connection, settings) if settings.enabled else {}
     finally:
         store.close()
-    files = warc_files(settings.root)
-    problems: list[Any] = [p for name in files for p in verify_file(settings.root, name)]
-    problems += [p for entry in records if (p := verify_range(settings.root, entry.ref))]
-    for problem in problems:
-        click.echo(f"FAILED {problem}", err=True)
-    summary = f"{len(files)} files, {len(records)} indexed records"
-    if problems:
-        raise EvidenceProblem(f"{summary}: {len(problems)} problems")
-    click.echo(f"ok: {summary}, every digest holds")
+    verdict = verify_evidence(settings.root, records)
+    add_missing(verdict, missing or {})
+    for warning in verdict.warnings:
+        click.echo(f"WARNING {warning}", err=True)
+    for failure in verdict.failures:
+        click.echo(f"FAILED {failure}", err=True)
+    summary = f"{verdict.files} files, {verdict.records} indexed records"
+    if verdict.failures:
+        raise EvidenceProblem(f"{summary}: {len(verdict.failures)} problems")
+    click.echo(f"ok: {summary}, every digest holds{_coverage(settings.enabled, missing)}")
     sys.stdout.flush()
+
+
+def _coverage(enabled: bool, missing: dict[int, Any] | None) -> str:
+    if not enabled:
+        return " (matched items not checked: evidence is disabled)"
+    if missing is None:
+        return " (matched items not checked: nothing indexed yet)"
+    return ", every matched item has evidence"
 
 
 COMMANDS = [evidence]

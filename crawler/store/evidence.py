@@ -13,8 +13,9 @@ names the files no row needs any more (the caller deletes them after the commit)
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ from sqlalchemy import Connection, delete, func, select
 
 from crawler.formatting import format_duration
 from crawler.store.items import InsertOutcome, StoredItem
-from crawler.store.matches import rules_matched
+from crawler.store.matches import STORE_SLACK, matched_when_stored, rules_matched
 from crawler.store.schema import evidence_records
 from crawler.store.types import utcnow
 from crawler.store.warc import Exchange, RecordRef, WarcArchive, warc_files
@@ -161,6 +162,25 @@ def _indexed(row: object) -> IndexedRecord:
     return IndexedRecord(int(m["item_id"]), int(m["revision"]), ref)
 
 
+def missing_evidence(
+    connection: Connection, settings: EvidenceSettings, now: datetime | None = None
+) -> dict[int, datetime] | None:
+    """Items matched when stored, under the evidence retention, with no indexed record:
+    {item id: match time}. Items matched before the first record still indexed predate
+    evidence (or were matched while it was off) and are not named; None when nothing is
+    indexed at all (nothing to date evidence from)."""
+    first = connection.execute(select(func.min(evidence_records.c.stored_at))).scalar()
+    if first is None:
+        return None
+    since = max((now or utcnow()) - settings.retention, first - STORE_SLACK)
+    matched = matched_when_stored(connection, since)
+    if not matched:
+        return {}
+    query = select(evidence_records.c.item_id).where(evidence_records.c.item_id.in_(list(matched)))
+    captured = {int(i) for i in connection.execute(query.distinct()).scalars()}
+    return {item: at for item, at in sorted(matched.items()) if item not in captured}
+
+
 @dataclass(frozen=True)
 class EvidenceUsage:
     """What `status` reports of the evidence store."""
@@ -255,6 +275,9 @@ def evidence_line(status: EvidenceStatus) -> str:
 class PruneResult:
     records_deleted: int
     files_unneeded: list[str]
+    # Where each remaining file's last indexed record ends: bytes past it are what a killed
+    # crawl left (a torn record, records of a batch that never committed).
+    indexed_ends: dict[str, int] = field(default_factory=dict)
 
 
 def prune(
@@ -269,7 +292,10 @@ def prune(
     deleted = connection.execute(statement).rowcount
     needed = set(connection.execute(select(evidence_records.c.file).distinct()).scalars())
     unneeded = [f for f in warc_files(settings.root) if f not in needed]
-    return PruneResult(deleted, unneeded)
+    end = evidence_records.c.offset + evidence_records.c.length
+    ends = select(evidence_records.c.file, func.max(end)).group_by(evidence_records.c.file)
+    indexed_ends = {str(f): int(e) for f, e in connection.execute(ends)}
+    return PruneResult(deleted, unneeded, indexed_ends)
 
 
 def collect_evidence_garbage(store: Store, settings: EvidenceSettings) -> tuple[int, int]:
@@ -278,6 +304,7 @@ def collect_evidence_garbage(store: Store, settings: EvidenceSettings) -> tuple[
     with store.begin() as connection:
         pruned = prune(connection, settings)
     gone = delete_files(settings, pruned.files_unneeded, older_than=settled_before())
+    trim_files(settings, pruned.indexed_ends, older_than=settled_before())
     return pruned.records_deleted, gone
 
 
@@ -296,3 +323,18 @@ def delete_files(settings: EvidenceSettings, files: Iterable[str], *, older_than
             path.unlink()
             gone += 1
     return gone
+
+
+def trim_files(settings: EvidenceSettings, ends: Mapping[str, int], *, older_than: datetime) -> int:
+    """Cut each settled file back to the end of its last indexed record (a crawl killed
+    mid-append left a torn record or records no row names there; none is ever served);
+    returns how many files were cut. Unindexed records between indexed ones stay."""
+    cut = 0
+    for name, end in ends.items():
+        path = settings.root / name
+        if not path.is_file() or path.stat().st_mtime >= older_than.timestamp():
+            continue
+        if path.stat().st_size > end:
+            os.truncate(path, end)
+            cut += 1
+    return cut

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -166,3 +166,25 @@ def latest_matched(
         .limit(limit)
     )
     return [MatchedItem(int(row.id), *row[1:]) for row in connection.execute(query)]
+
+
+# A match the crawl made is saved in the batch that stored the item, moments after its
+# insert; one made later by `rules rematch` comes after the item's last store.
+STORE_SLACK = timedelta(minutes=2)
+
+
+def matched_when_stored(connection: Connection, since: datetime) -> dict[int, datetime]:
+    """Items matched (at or after `since`) in the batch that stored them, not by a later
+    `rules rematch`: {item id: first such match time}. A rematch of an item that is
+    revised later counts too (the revision's batch captures it again)."""
+    query = (
+        select(rule_matches.c.item_id, rule_matches.c.matched_at, items.c.updated_at)
+        .join(items, items.c.id == rule_matches.c.item_id)
+        .where(rule_matches.c.matched_at >= since)
+    )
+    found: dict[int, datetime] = {}
+    for item_id, matched_at, updated_at in connection.execute(query):
+        if matched_at <= updated_at + STORE_SLACK:
+            key = int(item_id)
+            found[key] = min(found.get(key, matched_at), matched_at)
+    return found

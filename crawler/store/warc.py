@@ -99,15 +99,26 @@ class WarcArchive:
         (JSON: `metadata` plus the URIs it concerns); returns the records' places."""
         path = self._file()
         with path.open("ab") as handle:
-            handle.seek(0, os.SEEK_END)
-            writer = WARCWriter(handle, gzip=True)
-            refs = _write_exchange(writer, handle, exchange, self._relative(path))
-            if exchange.listing is not None:
-                listing = exchange.listing.without_listing()
-                refs += _write_exchange(writer, handle, listing, self._relative(path))
-            refs.append(_write_metadata(writer, handle, exchange, metadata, refs))
-            handle.flush()
-            os.fsync(handle.fileno())
+            start = handle.seek(0, os.SEEK_END)
+            try:
+                refs = self._write_all(handle, exchange, metadata, self._relative(path))
+            except BaseException:
+                # A failed append (disk full, an error in a record) must not leave a torn
+                # record between this file's records: cut back to where it started.
+                handle.truncate(start)
+                raise
+        return refs
+
+    def _write_all(
+        self, handle: IO[bytes], exchange: Exchange, metadata: dict[str, Any], file: str
+    ) -> list[RecordRef]:
+        writer = WARCWriter(handle, gzip=True)
+        refs = _write_exchange(writer, handle, exchange, file)
+        if exchange.listing is not None:
+            refs += _write_exchange(writer, handle, exchange.listing.without_listing(), file)
+        refs.append(_write_metadata(writer, handle, exchange, metadata, refs))
+        handle.flush()
+        os.fsync(handle.fileno())
         return refs
 
     def _file(self) -> Path:
@@ -248,6 +259,8 @@ def verify_range(root: Path, ref: RecordRef) -> Problem | None:
     if not path.is_file():
         return Problem(ref.file, None, ref.record_id, "file missing")
     data = read_range(root, ref.file, ref.offset, ref.length)
+    if len(data) != ref.length:
+        return Problem(ref.file, ref.offset, ref.record_id, f"cut short: {len(data)} bytes")
     problems = list(_check_stream(io.BytesIO(data), ref.file, ref.offset))
     if problems:
         return problems[0]
@@ -261,13 +274,24 @@ def verify_range(root: Path, ref: RecordRef) -> Problem | None:
 
 def verify_file(root: Path, file: str) -> list[Problem]:
     """Every record of one WARC file, digests recomputed."""
+    return scan_file(root, file)[1]
+
+
+def scan_file(root: Path, file: str) -> tuple[list[int], list[Problem]]:
+    """The offsets of the file's readable records, and its problems (digests, bytes that
+    are not records: each with the offset where it starts)."""
+    offsets: list[int] = []
     with (root / file).open("rb") as handle:
-        return list(_check_stream(handle, file, 0))
+        problems = list(_check_stream(handle, file, 0, offsets))
+    return offsets, problems
 
 
-def _check_stream(stream: IO[bytes], file: str, base: int) -> Iterator[Problem]:
+def _check_stream(
+    stream: IO[bytes], file: str, base: int, offsets: list[int] | None = None
+) -> Iterator[Problem]:
     """Each record's digests; then whether the records cover the stream to its end (warcio
-    stops silently at bytes that are not a record)."""
+    stops silently at bytes that are not a record). Readable records' offsets go to
+    `offsets`."""
     iterator = ArchiveIterator(stream, check_digests=True)
     end = 0
     try:
@@ -283,9 +307,12 @@ def _check_stream(stream: IO[bytes], file: str, base: int) -> Iterator[Problem]:
                 reason = "; ".join(str(p) for p in checker.problems) or "digest mismatch"
                 yield Problem(file, base + iterator.get_record_offset(), record_id, reason)
             iterator.read_to_end()
+            if offsets is not None:
+                offsets.append(base + iterator.get_record_offset())
             end = iterator.get_record_offset() + iterator.get_record_length()
     except Exception as exc:  # warcio raises plain exceptions on a damaged member
-        yield Problem(file, None, "", f"unreadable: {exc}")
+        # A torn record (a writer killed mid-append) starts where the last good one ended.
+        yield Problem(file, base + end, "", f"unreadable: {exc}")
         return
     size = stream.seek(0, os.SEEK_END)
     if end < size:
