@@ -17,6 +17,10 @@ States (first that applies):
   (default 30 %) of the article pages it tried failed; the detail names the most common
   reason ("12 of 18 article pages: HTTP 404").  The items were stored from their listing
   and their pages are retried on later runs.
+* ``degraded`` too when an index page failed while others were fetched: a listing's pager
+  page (5xx, timeout, a challenge, a linked page listing nothing), a child sitemap, one of
+  several URLs.  The detail names the page and its error ("listing page failed:
+  https://example.org/news?page=2: HTTP 503"); the entries of the pages that worked are stored.
 * ``degraded`` too when every recheck of the source's sent items failed (two at least: 5xx,
   no answer, 404 or a redirect to the index alike): a source outage, never withdrawals
   (docs/evidence.md#withdrawals).
@@ -69,6 +73,17 @@ def article_trouble(run: RunSummary, degraded_above: float) -> str | None:
     return f"{run.articles_failed} of {tried} article pages: {reasons or 'failed'}"
 
 
+def index_trouble(run: RunSummary) -> str | None:
+    """The detail naming the index pages that failed in a run that fetched others, else None."""
+    if not run.index_failures:
+        return None
+    more = len(run.index_failures) - 1
+    first = run.index_failures[0]
+    if not more:
+        return f"listing page failed: {first}"
+    return f"{len(run.index_failures)} listing pages failed: {first} (+{more} more)"
+
+
 def recheck_trouble(run: RunSummary) -> str | None:
     """The detail of a recheck round whose every recheck failed, else None."""
     if not run.recheck_outage:
@@ -98,7 +113,12 @@ def assess(
     detail = "; ".join(([bug] if bug else []) + run.messages[:5])
     trouble = None
     if state == "ok":
-        trouble = bug or recheck_trouble(run) or article_trouble(run, degraded_above)
+        trouble = (
+            bug
+            or index_trouble(run)
+            or recheck_trouble(run)
+            or article_trouble(run, degraded_above)
+        )
     if trouble is not None:
         return HealthState("degraded", failures, trouble)
     if state == "error" and failures >= failing_after:

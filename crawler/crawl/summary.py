@@ -52,6 +52,9 @@ class RunSummary:
     rechecks: int = 0
     rechecks_withdrawn: int = 0
     recheck_outage: bool = False
+    # Index pages that failed ("URL: HTTP 503"): a pager page, a child sitemap, one of
+    # several URLs.  With other index pages fetched the run is `degraded`, never `ok`.
+    index_failures: list[str] = field(default_factory=list)
     health: str = ""
     messages: list[str] = field(default_factory=list)
     run_id: int | None = None
