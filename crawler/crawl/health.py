@@ -2,6 +2,10 @@
 
 States (first that applies):
 
+* ``interrupted``: the crawl was stopped by SIGTERM/SIGINT (daemon shutdown or restart,
+  Ctrl-C; Scrapy's finish reason ``shutdown``).  Not a failure: what was fetched is stored,
+  the failure count is left as it was (neither raised nor reset) and the next run goes on.
+
 * ``blocked``: an index URL answered 401/403/429 or a challenge page ("Just a moment...")
   and no index URL succeeded.
 * ``error``: no index URL was fetched (errors, timeouts, the process died or hung), the
@@ -41,6 +45,9 @@ from datetime import datetime, timedelta
 from crawler.crawl.summary import RunSummary
 
 FAILURES = frozenset({"error", "failing", "blocked", "empty"})
+# Scrapy's finish reason when a signal stopped the crawl (also the runner's for a child the
+# shutdown had to kill).
+STOPPED = "shutdown"
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,8 @@ class HealthState:
 
 def raw_state(run: RunSummary) -> str:
     """The state this run alone shows (before failure counting and quietness)."""
+    if run.finish_reason == STOPPED:
+        return "interrupted"
     succeeded = run.index_ok + run.index_not_modified
     if run.index_blocked and not succeeded:
         return "blocked"
@@ -108,6 +117,9 @@ def assess(
 ) -> HealthState:
     """The source's health after this run."""
     state = raw_state(run)
+    if state == "interrupted":  # a shutdown says nothing about the source
+        detail = f"stopped at shutdown before finishing ({run.items_new} new items stored)"
+        return HealthState(state, previous_failures, detail)
     failures = previous_failures + 1 if state in FAILURES else 0
     bug = extraction_trouble(run)
     detail = "; ".join(([bug] if bug else []) + run.messages[:5])

@@ -127,13 +127,13 @@ class RunSummary:
 
     @classmethod
     def dead(cls, source_id: str, started_at: datetime, reason: str, message: str) -> RunSummary:
-        """A run whose process crashed, hung or could not start."""
+        """A run whose process crashed, hung, could not start or was stopped at shutdown."""
         return cls(
             source_id=source_id,
             started_at=started_at,
             finished_at=utcnow(),
             finish_reason=reason,
-            errors=1,
+            errors=0 if reason == "shutdown" else 1,
             messages=[message[:500]],
         )
 
