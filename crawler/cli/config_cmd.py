@@ -7,6 +7,7 @@ import click
 from crawler.cli.context import AppContext, pass_app
 from crawler.config import Config
 from crawler.config.spidercheck import has_custom_spiders, loose_permissions
+from crawler.errors import ConfigError
 from crawler.formatting import format_schedule, redact_url
 
 
@@ -14,7 +15,11 @@ from crawler.formatting import format_schedule, redact_url
 @pass_app
 def check_config(app: AppContext) -> None:
     """Validate the config directory: exit 0 with a summary, or 2 listing every error."""
+    from alerts.notify.check import endpoint_issues  # Apprise loads only when asked
+
     config = app.config()
+    if issues := endpoint_issues(config):  # Apprise URLs only Apprise can parse
+        raise ConfigError(issues)
     click.echo(render_summary(config))
     for line in _spider_lines(config):
         click.echo(line)
