@@ -23,6 +23,7 @@ from pathlib import Path
 from feedgen.feed import FeedGenerator
 from sqlalchemy import Connection
 
+from alerts.feedstate import record_feed_write
 from alerts.ledger.routing import route_rules
 from alerts.notify.names import recipient_feed_name, rule_feed_name
 from crawler.config import Config
@@ -30,6 +31,7 @@ from crawler.config.models import FeedsConfig
 from crawler.store.installation import installation_id
 from crawler.store.matches import latest_matched
 from crawler.store.store import Store
+from crawler.store.types import utcnow
 
 log = logging.getLogger(__name__)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # `updated` of a feed with no entries yet
@@ -63,13 +65,15 @@ class FeedSpec:
 def write_feeds(config: Config, store: Store) -> list[Path]:
     """(Re)write every rule's and every enabled recipient's feed; return the files changed.
 
-    A failure to write is logged, not raised: feeds must never hold up a delivery.
+    A failure to write is logged and recorded (`alerts.feedstate`, shown by `status`), not
+    raised: feeds must never hold up a crawl or a delivery.
     """
     feeds = config.settings.feeds
     if not feeds.enabled:
         return []
     directory = config.data_dir / "feeds"
     changed: list[Path] = []
+    error: str | None = None
     try:
         with store.connect() as connection:
             installation = installation_id(connection)
@@ -80,9 +84,14 @@ def write_feeds(config: Config, store: Store) -> list[Path]:
                 if _write_if_changed(target, document):
                     changed.append(target)
     except OSError as exc:
+        error = f"cannot write: {exc.strerror or exc}" + (
+            f" ({exc.filename})" if exc.filename else ""
+        )
         log.warning("cannot write the Atom feeds to %s: %s", directory, exc.strerror or exc)
     except ValueError as exc:  # feedgen refused an entry: a bug to report, not a lost delivery
+        error = f"cannot build: {exc}"
         log.warning("cannot build the Atom feeds: %s", exc)
+    record_feed_write(config.data_dir, directory, utcnow(), error)
     return changed
 
 

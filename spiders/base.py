@@ -224,13 +224,23 @@ class BaseSourceSpider(scrapy.Spider):
         if _CHALLENGE.search(response.body[:20000]):
             self.count("index/blocked")
             self.note(f"challenge page at {response.url}")
+            self.index_trouble(response.url, "challenge page")
             return False
         self.count("index/ok")
         return True
 
     def index_failed(self, failure: Failure) -> None:
         self.count("index/error")
-        self.record_failure(failure, index=True)
+        reason = self.record_failure(failure, index=True)
+        request = getattr(failure, "request", None)
+        self.index_trouble(request.url if request is not None else "?", reason)
+
+    def index_trouble(self, url: str, reason: str) -> None:
+        """Name an index page (a pager page, a child sitemap, one of several URLs) that failed:
+        when others worked the run is `degraded` with this in its detail, never `ok`."""
+        failures: list[str] = self.runtime.notes.setdefault("index_failures", [])
+        if len(failures) < 20:
+            failures.append(f"{url}: {reason}"[:300])
 
     def record_failure(self, failure: Failure, *, index: bool) -> str:
         """Count an error (blocked on 401/403/429), note it; return its short reason."""

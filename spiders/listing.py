@@ -6,6 +6,10 @@ then one more for each page, up to `max_pages` pages in all.  A page is only pag
 past when every one of its links was new: once a page lists a known article, older pages
 hold nothing new (and the steady state is one request).  Listed links stay on the site
 (the hosts of `urls`) unless `allowed_domains` says otherwise.
+
+A pager page that fails (5xx, timeout, a challenge, or a linked page where nothing matched)
+makes the run `degraded`, its URL and error in the detail (`crawler.crawl.health`); a
+`url_pattern` page answering 404/410 or listing nothing is the end of the listing.
 """
 
 from __future__ import annotations
@@ -15,10 +19,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from crawler.config.models import ListingSource
 from crawler.extract.listing import extract_listing, find_next_page
 from spiders.base import BaseSourceSpider, Entry
+
+PAST_THE_END = frozenset({404, 410})
 
 
 class ListingSpider(BaseSourceSpider):
@@ -35,6 +43,8 @@ class ListingSpider(BaseSourceSpider):
     def parse_index(self, response: Response, page: int) -> Iterable[Any]:
         if not isinstance(response, TextResponse):
             self.empty_index(response)
+            if page > 1:
+                self.index_trouble(response.url, f"listing page {page}: not HTML")
             return
         selectors = self.listing.selectors
         skipped: Counter[str] = Counter()
@@ -58,12 +68,24 @@ class ListingSpider(BaseSourceSpider):
         if not entries:
             if page == 1:
                 self.empty_index(response)
+            elif not self.listing.pagination.url_pattern:  # linked, so it should list some
+                self.index_trouble(response.url, f"listing page {page}: no entries found")
             return
         fresh = self.new_entries(entries, rules=self.site_rules)
         yield from self.follow(fresh)
         allowed = {e.fingerprint for e in entries if self.allowed_url(e.url)}
         if len(fresh) == len(allowed) and (self.budget is None or self.budget > 0):
             yield from self.next_page(response, page)
+
+    def index_failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        page = request.cb_kwargs.get("page", 1) if request is not None else 1
+        exc = failure.value
+        status = exc.response.status if isinstance(exc, HttpError) else None
+        if page > 1 and status in PAST_THE_END and self.listing.pagination.url_pattern:
+            self.count("index/pager_end")  # a guessed page past the last one: not a failure
+            return
+        super().index_failed(failure)
 
     def next_page(self, response: Response, page: int) -> Iterable[Any]:
         pagination = self.listing.pagination

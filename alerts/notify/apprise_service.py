@@ -19,6 +19,7 @@ from alerts.delivery import SendResult
 from alerts.digest import Digest
 from alerts.notify.base import Notifier, Rendered, Ticket, accepted
 from alerts.notify.chat import ChatMessage, ChatRenderer, Limits
+from alerts.notify.secrets import MIN_SECRET, Redactor
 from crawler.config.models import AppriseEndpoint
 from crawler.errors import DeliveryError
 
@@ -41,6 +42,43 @@ def apprise_module() -> Any:
     return apprise
 
 
+def url_secrets(url: str, shortest: int = MIN_SECRET_PART) -> list[str]:
+    """The URL, its user and password, and each part of its path and query: services
+    put tokens in any of them (slack://T.../B.../XXX, tgram://bot-token/chat)."""
+    parts = urlsplit(url)
+    pieces = [url, parts.password or "", parts.username or ""]
+    pieces += [unquote(p) for p in re.split(r"[/?&=,]", f"{parts.path}?{parts.query}")]
+    if parts.hostname and "." not in parts.hostname:  # a token as the "host": slack://T…
+        pieces.append(parts.hostname)
+    return [piece for piece in pieces if len(piece) >= shortest]
+
+
+_ANY_URL = re.compile(r"\b([a-z][a-z0-9+.-]*)://\S*", re.IGNORECASE)
+
+
+def url_problem(url: str) -> str | None:
+    """Why Apprise's own parser refuses `url` (None when it takes it), in its words with every
+    URL and token redacted: `check-config` reports it before a message is ever sent."""
+    apprise = apprise_module()
+    logger = logging.getLogger("apprise")
+    propagate, logger.propagate = logger.propagate, False  # its lines carry the URL
+    try:
+        with apprise.LogCapture(level=logging.WARNING) as captured:
+            accepted = apprise.Apprise().add(url)
+    finally:
+        logger.propagate = propagate
+    if accepted:
+        return None
+    redactor = Redactor()
+    redactor.add(*url_secrets(url, shortest=MIN_SECRET))
+    lines = [line.split(" - ", 2)[-1].strip() for line in captured.getvalue().splitlines()]
+    reasons = [_ANY_URL.sub(r"\1://***", redactor.redact(line)) for line in lines if line]
+    scheme = urlsplit(url.strip()).scheme
+    what = f"this {scheme}:// URL" if scheme else "this URL (no scheme://)"
+    why = "; ".join(dict.fromkeys(reasons)) or "rejected"
+    return f"Apprise does not understand {what}: {why}"
+
+
 class AppriseNotifier(Notifier, kind="apprise"):
     """Posts a Markdown rendering of the digest or alert through one Apprise URL."""
 
@@ -54,14 +92,7 @@ class AppriseNotifier(Notifier, kind="apprise"):
         return self.settings.apprise.get_secret_value()
 
     def secrets(self) -> list[str]:
-        """The URL, its user and password, and each part of its path and query: services
-        put tokens in any of them (slack://T.../B.../XXX, tgram://bot-token/chat)."""
-        parts = urlsplit(self.url)
-        pieces = [self.url, parts.password or "", parts.username or ""]
-        pieces += [unquote(p) for p in re.split(r"[/?&=,]", f"{parts.path}?{parts.query}")]
-        if parts.hostname and "." not in parts.hostname:  # a token as the "host": slack://T…
-            pieces.append(parts.hostname)
-        return [piece for piece in pieces if len(piece) >= MIN_SECRET_PART]
+        return url_secrets(self.url)
 
     def describe(self) -> str:
         service = self._service()

@@ -15,12 +15,14 @@ from crawler.formatting import format_schedule, redact_url
 @pass_app
 def check_config(app: AppContext) -> None:
     """Validate the config directory: exit 0 with a summary, or 2 listing every error."""
+    from alerts.notify.check import endpoint_issues  # Apprise loads only when asked
     from crawler.cluster.checks import check_executor
 
     config = app.config()
     executor = check_executor(config)
-    if executor.errors:
-        raise ConfigError(executor.errors)
+    # Apprise URLs only Apprise can parse; every error is reported in one go.
+    if errors := [*executor.errors, *endpoint_issues(config)]:
+        raise ConfigError(errors)
     click.echo(render_summary(config))
     for line in [*executor.lines, *_spider_lines(config)]:
         click.echo(line)

@@ -63,6 +63,7 @@ def crawl_source(
     stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
     run = RunSummary.from_stats(source.id, started, stats, str(stats.get("finish_reason", "")))
     run.messages = list(runtime.notes.get("messages", []))
+    run.index_failures = list(runtime.notes.get("index_failures", []))
     if store is None:
         return run
     try:

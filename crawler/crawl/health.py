@@ -2,6 +2,10 @@
 
 States (first that applies):
 
+* ``interrupted``: the crawl was stopped by SIGTERM/SIGINT (daemon shutdown or restart,
+  Ctrl-C; Scrapy's finish reason ``shutdown``).  Not a failure: what was fetched is stored,
+  the failure count is left as it was (neither raised nor reset) and the next run goes on.
+
 * ``blocked``: an index URL answered 401/403/429 or a challenge page ("Just a moment...")
   and no index URL succeeded.
 * ``error``: no index URL was fetched (errors, timeouts, the process died or hung), the
@@ -17,6 +21,10 @@ States (first that applies):
   (default 30 %) of the article pages it tried failed; the detail names the most common
   reason ("12 of 18 article pages: HTTP 404").  The items were stored from their listing
   and their pages are retried on later runs.
+* ``degraded`` too when an index page failed while others were fetched: a listing's pager
+  page (5xx, timeout, a challenge, a linked page listing nothing), a child sitemap, one of
+  several URLs.  The detail names the page and its error ("listing page failed:
+  https://example.org/news?page=2: HTTP 503"); the entries of the pages that worked are stored.
 * ``degraded`` too when every recheck of the source's sent items failed (two at least: 5xx,
   no answer, 404 or a redirect to the index alike): a source outage, never withdrawals
   (docs/evidence.md#withdrawals).
@@ -37,6 +45,9 @@ from datetime import datetime, timedelta
 from crawler.crawl.summary import RunSummary
 
 FAILURES = frozenset({"error", "failing", "blocked", "empty"})
+# Scrapy's finish reason when a signal stopped the crawl (also the runner's for a child the
+# shutdown had to kill).
+STOPPED = "shutdown"
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,8 @@ class HealthState:
 
 def raw_state(run: RunSummary) -> str:
     """The state this run alone shows (before failure counting and quietness)."""
+    if run.finish_reason == STOPPED:
+        return "interrupted"
     succeeded = run.index_ok + run.index_not_modified
     if run.index_blocked and not succeeded:
         return "blocked"
@@ -67,6 +80,17 @@ def article_trouble(run: RunSummary, degraded_above: float) -> str | None:
         return None
     reasons = ", ".join(f"{reason}" for reason in list(run.article_failures)[:2])
     return f"{run.articles_failed} of {tried} article pages: {reasons or 'failed'}"
+
+
+def index_trouble(run: RunSummary) -> str | None:
+    """The detail naming the index pages that failed in a run that fetched others, else None."""
+    if not run.index_failures:
+        return None
+    more = len(run.index_failures) - 1
+    first = run.index_failures[0]
+    if not more:
+        return f"listing page failed: {first}"
+    return f"{len(run.index_failures)} listing pages failed: {first} (+{more} more)"
 
 
 def recheck_trouble(run: RunSummary) -> str | None:
@@ -93,12 +117,20 @@ def assess(
 ) -> HealthState:
     """The source's health after this run."""
     state = raw_state(run)
+    if state == "interrupted":  # a shutdown says nothing about the source
+        detail = f"stopped at shutdown before finishing ({run.items_new} new items stored)"
+        return HealthState(state, previous_failures, detail)
     failures = previous_failures + 1 if state in FAILURES else 0
     bug = extraction_trouble(run)
     detail = "; ".join(([bug] if bug else []) + run.messages[:5])
     trouble = None
     if state == "ok":
-        trouble = bug or recheck_trouble(run) or article_trouble(run, degraded_above)
+        trouble = (
+            bug
+            or index_trouble(run)
+            or recheck_trouble(run)
+            or article_trouble(run, degraded_above)
+        )
     if trouble is not None:
         return HealthState("degraded", failures, trouble)
     if state == "error" and failures >= failing_after:

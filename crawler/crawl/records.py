@@ -70,6 +70,7 @@ def _insert_run(connection: Connection, run: RunSummary) -> int:
             "empty": run.index_empty,
             "blocked": run.index_blocked,
             "error": run.index_error,
+            "failures": run.index_failures,
         },
         "entries": run.entries,
         "store_errors": run.store_errors,

@@ -52,6 +52,9 @@ class RunSummary:
     rechecks: int = 0
     rechecks_withdrawn: int = 0
     recheck_outage: bool = False
+    # Index pages that failed ("URL: HTTP 503"): a pager page, a child sitemap, one of
+    # several URLs.  With other index pages fetched the run is `degraded`, never `ok`.
+    index_failures: list[str] = field(default_factory=list)
     health: str = ""
     messages: list[str] = field(default_factory=list)
     run_id: int | None = None
@@ -124,13 +127,13 @@ class RunSummary:
 
     @classmethod
     def dead(cls, source_id: str, started_at: datetime, reason: str, message: str) -> RunSummary:
-        """A run whose process crashed, hung or could not start."""
+        """A run whose process crashed, hung, could not start or was stopped at shutdown."""
         return cls(
             source_id=source_id,
             started_at=started_at,
             finished_at=utcnow(),
             finish_reason=reason,
-            errors=1,
+            errors=0 if reason == "shutdown" else 1,
             messages=[message[:500]],
         )
 

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from datetime import datetime, time
 from typing import Any
 
+from alerts.feedstate import FeedWriteState
 from alerts.ledger import RecipientLedger, endpoint_backlog_lines
 from crawler.cluster.inspect import ClusterStatus
 from crawler.daemon.status import (
@@ -72,6 +73,7 @@ def to_text(report: StatusReport) -> str:
     lines += _endpoint_backlog(report.backlog, at)
     if report.evidence is not None:
         lines.append(evidence_line(report.evidence))
+    lines += _feeds(report.feeds, at)
     lines.append("")
     lines.append(f"{'recipient':<32} {'time':<6} {'timezone':<20} {'last digest':<22} next digest")
     for r in report.recipients:
@@ -82,6 +84,20 @@ def to_text(report: StatusReport) -> str:
         )
     lines += _undelivered(report.recipients, at)
     return "\n".join(lines)
+
+
+def _feeds(feeds: list[FeedWriteState], at: At) -> list[str]:
+    """Each Atom feed directory: when last written, or since when and why it is not."""
+    lines = []
+    for f in feeds:
+        if f.last_error is None:
+            lines.append(f"feeds: {f.directory} written {at(f.last_written_at)}")
+        else:
+            lines.append(
+                f"feeds: {f.directory} NOT WRITTEN at {at(f.last_error_at)}: {f.last_error}"
+                + (f" (last written {at(f.last_written_at)})" if f.last_written_at else "")
+            )
+    return lines
 
 
 def _cluster(cluster: ClusterStatus | None) -> list[str]:

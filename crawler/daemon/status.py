@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
+from alerts.feedstate import FeedWriteState, read_feed_states
 from alerts.ledger import RecipientLedger, last_sent_digest, summarize, undelivered_digest
 from alerts.ledger.summary import status_counts
 from crawler.cluster.inspect import ClusterStatus, cluster_status
@@ -115,6 +116,8 @@ class StatusReport:
     evidence: EvidenceStatus | None = None
     standbys: list[DaemonStatus] = field(default_factory=list)
     cluster: ClusterStatus | None = None
+    # the Atom feed directories: last written, last error (alerts.feedstate)
+    feeds: list[FeedWriteState] = field(default_factory=list)
 
 
 def collect_status(
@@ -142,6 +145,7 @@ def collect_status(
         evidence=evidence_status(store, config),
         standbys=_standbys(store, now),
         cluster=cluster_status(config),
+        feeds=read_feed_states(config.data_dir) if config.settings.feeds.enabled else [],
     )
 
 

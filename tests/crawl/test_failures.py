@@ -6,10 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from crawler.crawl.health import assess
+from crawler.crawl.records import record_run
 from crawler.crawl.summary import RunSummary
 from crawler.middlewares.safety import is_private_host
 from crawler.store.schema import crawl_runs
+from crawler.store.sources import source_state
+from crawler.store.store import Store
 from crawler.store.types import utcnow
+from spiders.catalog import load_config
 from tests.crawl.conftest import crawl, rows, source_row
 from tests.sites import (
     HOSTILE,
@@ -21,6 +25,7 @@ from tests.sites import (
     write_config,
 )
 
+URL = "http://127.0.0.1:9/feed.xml"  # never fetched
 EXPECTED = {
     "not_found": ("listing", {"error"}),
     "server_error": ("listing", {"error"}),
@@ -101,3 +106,33 @@ def test_private_addresses() -> None:
     assert is_private_host("10.1.2.3")
     assert is_private_host("[::1]")
     assert not is_private_host("93.184.216.34")
+
+
+def test_a_crawl_stopped_at_shutdown_is_interrupted_and_keeps_the_failure_streak(
+    tmp_path: Path,
+) -> None:
+    """SIGTERM (daemon shutdown or restart) is not a failure of the source: recorded as
+    `interrupted`, the streak of failed runs neither raised nor reset."""
+    config = load_config(
+        write_config(tmp_path, [{"id": "s", "name": "S", "kind": "feed", "urls": [URL]}])
+    )
+    store = Store.from_config(config)
+    try:
+        for _ in range(2):
+            record_run(store, config, config.source("s"), _run(index_error=1))
+        stopped = _run(index_ok=1, items_new=3, finish_reason="shutdown")
+        assert record_run(store, config, config.source("s"), stopped).health == "interrupted"
+        dead = RunSummary.dead("s", utcnow(), "shutdown", "stopped at shutdown (signal 9)")
+        assert record_run(store, config, config.source("s"), dead).health == "interrupted"
+        assert dead.errors == 0
+        with store.connect() as connection:
+            state = source_state(connection, "s")
+        assert state is not None
+        assert (state.health, state.consecutive_failures) == ("interrupted", 2)
+        assert state.health_detail == "stopped at shutdown before finishing (0 new items stored)"
+        record_run(store, config, config.source("s"), _run(index_error=1))
+        with store.connect() as connection:
+            state = source_state(connection, "s")
+        assert state is not None and (state.health, state.consecutive_failures) == ("failing", 3)
+    finally:
+        store.close()

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from crawler.store.schema import crawl_runs, items
+from crawler.store.schema import crawl_runs, items, sources
 from crawler.store.store import Store
 from tests.daemon.fixtures import FeedSite, left_after_exit, running, tree
 from tests.daemon.helpers import feed_source, write_config
@@ -64,9 +64,13 @@ def test_sigterm_stops_running_crawls_at_once_and_keeps_what_they_fetched(
     try:
         with store.connect() as connection:
             run = connection.execute(select(crawl_runs)).one()
+            source = connection.execute(select(sources)).one()
             stored = connection.execute(select(func.count()).select_from(items)).scalar_one()
     finally:
         store.close()
     assert run.finish_reason == "shutdown"
+    # stopped, not failed: no error that pages someone, no step in the failure streak
+    assert (run.health, source.health, source.consecutive_failures) == ("interrupted",) * 2 + (0,)
+    assert source.health_detail.startswith("stopped at shutdown before finishing")
     assert 3 <= stored < 60  # what was fetched before SIGTERM is stored; the rest was not
     assert left_after_exit(children, daemon.pid) == []

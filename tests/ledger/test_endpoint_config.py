@@ -47,7 +47,7 @@ def _check(tmp_path: Path, text: str, **env: str) -> tuple[int, str]:
 
 
 def test_endpoints_and_the_short_form(tmp_path: Path) -> None:
-    code, output = _check(tmp_path, GOOD, TEAMS_URL="msteams://tok1/tok2/tok3/tok4")
+    code, output = _check(tmp_path, GOOD, TEAMS_URL="json://hooks.example.org/teams")
     assert code == 0, output
     assert "via email, teams, webhook" in output
     assert "analyst@example.org" in output and "via email" in output
