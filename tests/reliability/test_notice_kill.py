@@ -14,24 +14,16 @@ each endpoint; no edit notice twice, except a webhook re-sent under the same
 from __future__ import annotations
 
 import json
-import os
-import random
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import IO, Any
 
 import pytest
 from sqlalchemy import func, select
 
 from alerts.dispatch import deliver_digests, deliver_immediate, retry_due
 from alerts.ledger import LEASE
-from alerts.notify.webhook import verify
 from alerts.rules import ItemMatcher
 from crawler.config import Config
 from crawler.store.edits import EditWatch
@@ -43,9 +35,15 @@ from crawler.store.writer import write_batch
 from tests.delivery.receiver import Receiver, Request, serve
 from tests.ledger.notices import BODY, PUBLISHED, RULES
 from tests.ledger.seed import NOW, parse, text_of, write_config
+from tests.reliability.webhook_trials import (
+    READERS,
+    first_receipts,
+    kill_plan,
+    kill_worker,
+    recipients,
+    start_worker,
+)
 
-SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-READERS = ("ana", "ben", "cem")
 STATEMENTS = 4
 SEED = 1812
 EDITED_AT = NOW + timedelta(hours=3)
@@ -74,18 +72,7 @@ class Outcome:
 
 
 def _config(root: Path, hook: Receiver) -> Config:
-    recipients = [
-        {
-            "id": reader,
-            "rules": ["stability"],
-            "endpoints": [
-                {"email": f"{reader}@example.org"},
-                {"webhook": hook.url(f"/{reader}"), "secret": SECRET},
-            ],
-        }
-        for reader in READERS
-    ]
-    return write_config(root, recipients=recipients, rules=RULES)
+    return write_config(root, recipients=recipients(hook, rules=["stability"]), rules=RULES)
 
 
 def _write(store: Store, config: Config, edited: bool) -> None:
@@ -119,8 +106,8 @@ def _trial(root: Path, fault: str, delay: float | None, kill_on: int | None) -> 
         mail_before = set((config.data_dir / "outbox").glob("*.eml"))
         _write(store, config, edited=True)
         with (root / "worker.err").open("wb") as errors:
-            worker = _start(config.directory, errors)
-            killed = _kill(worker, hook, before, delay, kill_on)
+            worker = start_worker(WORKER, config.directory, EDITED_AT, errors)
+            killed = kill_worker(worker, hook, delay, kill_on, before)
         if not killed and worker.returncode != 0:
             raise AssertionError((root / "worker.err").read_text())
         later = EDITED_AT + LEASE + LEASE
@@ -135,57 +122,11 @@ def _trial(root: Path, fault: str, delay: float | None, kill_on: int | None) -> 
         receiver_gen.close()
 
 
-def _start(directory: Path, errors: IO[bytes]) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    return subprocess.Popen(
-        [sys.executable, "-c", WORKER, str(directory), EDITED_AT.isoformat()],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=errors,
-    )
-
-
-def _kill(
-    worker: subprocess.Popen[bytes],
-    hook: Receiver,
-    before: int,
-    delay: float | None,
-    kill_on: int | None,
-) -> bool:
-    """Kill on the `kill_on`-th notice POST (before the answer), or after `delay` seconds."""
-    killed = False
-
-    def on_request(_request: Request) -> None:
-        nonlocal killed
-        if kill_on is not None and len(hook.requests) - before == kill_on:
-            os.kill(worker.pid, signal.SIGKILL)
-            killed = True
-            worker.wait(30)
-
-    hook.on_request = on_request
-    if delay is not None:
-        time.sleep(delay)
-        if worker.poll() is None:
-            os.kill(worker.pid, signal.SIGKILL)
-            killed = True
-    worker.wait(120)
-    hook.on_request = None
-    return killed
-
-
 def _check(fault: str, killed: bool, requests: list[Request], mail: list[Path]) -> Outcome:
     outcome = Outcome(fault, killed)
     hooked: dict[str, Counter[str]] = defaultdict(Counter)
-    ids: dict[str, set[str]] = defaultdict(set)
-    for request in requests:
-        if not verify(SECRET, request.headers, request.body):
-            outcome.problems.append(f"bad signature on {request.path}")
-        reader = request.path.strip("/")
-        if request.headers["webhook-id"] in ids[reader]:
-            outcome.same_id_resends += 1
-            continue
-        ids[reader].add(request.headers["webhook-id"])
-        body: dict[str, Any] = request.json()
+    firsts, outcome.same_id_resends = first_receipts(requests, outcome.problems)
+    for reader, body in firsts:
         hooked[reader].update(change["item"]["title"] for change in body["changes"])
     mailed: dict[str, Counter[str]] = defaultdict(Counter)
     message_ids: Counter[str] = Counter()
@@ -215,19 +156,11 @@ def _check_taken(store: Store, outcome: Outcome) -> None:
         outcome.problems.append(f"{events} edit events, {untaken} not taken")
 
 
-def _plan() -> list[tuple[str, float | None, int | None]]:
-    rng = random.Random(SEED)
-    named: list[tuple[str, float | None, int | None]] = [
-        (f"after_receipt:{k}", None, k) for k in range(1, len(READERS) + 1)
-    ]
-    return named + [(f"random:{i}", rng.uniform(0.3, 2.5), None) for i in range(3)]
-
-
 @pytest.mark.timeout(600)
 def test_kill9_while_sending_edit_notices(tmp_path: Path) -> None:
     outcomes = [
         _trial(tmp_path / f"trial-{n}", fault, delay, kill_on)
-        for n, (fault, delay, kill_on) in enumerate(_plan())
+        for n, (fault, delay, kill_on) in enumerate(kill_plan(SEED, 0.3, 2.5))
     ]
     figures = {
         "trials": len(outcomes),

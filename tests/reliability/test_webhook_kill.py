@@ -11,28 +11,27 @@ delivered twice only under the same `webhook-id` (the documented at-least-once c
 from __future__ import annotations
 
 import json
-import os
-import random
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 
 from alerts.dispatch import deliver_digests, retry_due
 from alerts.ledger import LEASE
-from alerts.notify.webhook import verify
 from crawler.store.store import Store
 from tests.delivery.receiver import Receiver, Request, serve
 from tests.ledger.seed import NOW, parse, seed_matches, write_config
+from tests.reliability.webhook_trials import (
+    READERS,
+    first_receipts,
+    kill_plan,
+    kill_worker,
+    recipients,
+    start_worker,
+)
 
-SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-READERS = ("ana", "ben", "cem")
 ITEMS = 4
 SEED = 1207
 WORKER = """
@@ -61,17 +60,7 @@ class Outcome:
 
 
 def _config(root: Path, hook: Receiver) -> Any:
-    recipients = [
-        {
-            "id": reader,
-            "endpoints": [
-                {"email": f"{reader}@example.org"},
-                {"webhook": hook.url(f"/{reader}"), "secret": SECRET},
-            ],
-        }
-        for reader in READERS
-    ]
-    return write_config(root, recipients=recipients)
+    return write_config(root, recipients=recipients(hook))
 
 
 def _trial(root: Path, fault: str, delay: float | None, kill_on: int | None) -> Outcome:
@@ -83,8 +72,8 @@ def _trial(root: Path, fault: str, delay: float | None, kill_on: int | None) -> 
         store = Store.from_config(config)
         seed_matches(store, ITEMS)
         with (root / "worker.err").open("wb") as errors:
-            worker = _start(config.directory, errors)
-            killed = _kill(worker, hook, delay, kill_on)
+            worker = start_worker(WORKER, config.directory, NOW, errors)
+            killed = kill_worker(worker, hook, delay, kill_on)
         if not killed and worker.returncode != 0:
             raise AssertionError((root / "worker.err").read_text())
         # the daemon's next cycles: the retry job (orphans whose lease expired), then the
@@ -98,54 +87,11 @@ def _trial(root: Path, fault: str, delay: float | None, kill_on: int | None) -> 
         receiver_gen.close()
 
 
-def _start(directory: Path, errors: IO[bytes]) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    return subprocess.Popen(
-        [sys.executable, "-c", WORKER, str(directory), NOW.isoformat()],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=errors,
-    )
-
-
-def _kill(
-    worker: subprocess.Popen[bytes], hook: Receiver, delay: float | None, kill_on: int | None
-) -> bool:
-    """Kill on the `kill_on`-th POST (before the answer), or after `delay` seconds."""
-    killed = False
-
-    def on_request(_request: Request) -> None:
-        nonlocal killed
-        if kill_on is not None and len(hook.requests) == kill_on:
-            os.kill(worker.pid, signal.SIGKILL)
-            killed = True
-            worker.wait(30)
-
-    hook.on_request = on_request
-    if delay is not None:
-        time.sleep(delay)
-        if worker.poll() is None:
-            os.kill(worker.pid, signal.SIGKILL)
-            killed = True
-    worker.wait(120)
-    hook.on_request = None
-    return killed
-
-
 def _check(fault: str, killed: bool, data_dir: Path, requests: list[Request]) -> Outcome:
     outcome = Outcome(fault, killed)
     by_reader: dict[str, Counter[str]] = defaultdict(Counter)
-    ids: dict[str, set[str]] = defaultdict(set)
-    for request in requests:
-        if not verify(SECRET, request.headers, request.body):
-            outcome.problems.append(f"bad signature on {request.path}")
-        body = request.json()
-        reader = request.path.strip("/")
-        webhook_id = request.headers["webhook-id"]
-        if webhook_id in ids[reader]:
-            outcome.same_id_resends += 1
-            continue
-        ids[reader].add(webhook_id)
+    firsts, outcome.same_id_resends = first_receipts(requests, outcome.problems)
+    for reader, body in firsts:
         for section in body["sections"]:
             by_reader[reader].update(item["id"] for item in section["items"])
     mail: dict[str, Counter[str]] = defaultdict(Counter)
@@ -162,19 +108,11 @@ def _check(fault: str, killed: bool, data_dir: Path, requests: list[Request]) ->
     return outcome
 
 
-def _plan() -> list[tuple[str, float | None, int | None]]:
-    rng = random.Random(SEED)
-    named: list[tuple[str, float | None, int | None]] = [
-        (f"after_receipt:{k}", None, k) for k in range(1, len(READERS) + 1)
-    ]
-    return named + [(f"random:{i}", rng.uniform(0.5, 3.0), None) for i in range(3)]
-
-
 @pytest.mark.timeout(600)
 def test_kill9_between_webhook_receipt_and_ledger_update(tmp_path: Path) -> None:
     outcomes = [
         _trial(tmp_path / f"trial-{n}", fault, delay, kill_on)
-        for n, (fault, delay, kill_on) in enumerate(_plan())
+        for n, (fault, delay, kill_on) in enumerate(kill_plan(SEED, 0.5, 3.0))
     ]
     figures = {
         "trials": len(outcomes),
