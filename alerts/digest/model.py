@@ -17,11 +17,11 @@ class RecipientLike(Protocol):
     """The part of `RecipientConfig` a digest needs."""
 
     @property
-    def address(self) -> str: ...
+    def addresses(self) -> tuple[str, ...]: ...
+    @property
+    def key(self) -> str: ...
     @property
     def name(self) -> str | None: ...
-    @property
-    def timezone(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,11 @@ class Recipient:
     timezone: str = "UTC"
 
     @classmethod
-    def from_config(cls, config: RecipientLike, default_timezone: str = "UTC") -> Recipient:
-        """Build from a `RecipientConfig`; its timezone falls back to the settings' one."""
-        return cls(config.address, config.name, config.timezone or default_timezone)
+    def from_config(cls, config: RecipientLike, timezone: str) -> Recipient:
+        """Build from a `RecipientConfig`: its first email address, else its id (a reader
+        with chat or webhook endpoints only); `timezone` is `Config.timezone_of(config)`."""
+        address = config.addresses[0] if config.addresses else config.key
+        return cls(address, config.name, timezone)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -55,7 +55,7 @@ def build_digest(
         health, failing = _health(connection, names, batch.created_at)
         checked = _sources_checked(connection, batch.period_start)
     return Digest(
-        recipient=_reader(recipient, config.settings.timezone),
+        recipient=Recipient.from_config(recipient, config.timezone_of(recipient)),
         generated_at=batch.created_at,
         period_start=batch.period_start,
         sections=_sections(config, grouped),
@@ -195,12 +195,6 @@ def _withdrawals(
             )
         )
     return tuple(out)
-
-
-def _reader(recipient: RecipientConfig, timezone: str) -> Recipient:
-    """Who reads it: the reader's first email address, else its id (endpoints without mail)."""
-    address = recipient.addresses[0] if recipient.addresses else recipient.key
-    return Recipient(address, recipient.name, recipient.timezone or timezone)
 
 
 def _article_unavailable(extra: Any) -> str:
