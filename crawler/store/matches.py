@@ -26,7 +26,6 @@ from crawler.store.items import InsertOutcome, StoredItem
 from crawler.store.schema import items, rule_matches
 from crawler.store.types import utcnow
 
-
 MatchOrigin = Literal["crawl", "rematch"]
 CRAWL: MatchOrigin = "crawl"
 REMATCH: MatchOrigin = "rematch"
