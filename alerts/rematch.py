@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from alerts.rules import ItemMatcher
 from crawler.config import Config
-from crawler.store.matches import save_matches
+from crawler.store.matches import REMATCH, save_matches
 from crawler.store.queries import item_texts_since
 from crawler.store.store import Store
 from crawler.store.types import utcnow
@@ -38,5 +38,5 @@ def rematch_items(store: Store, config: Config, window: timedelta) -> RematchRes
         records = matcher.match(batch)
         checked += len(batch)
         with store.begin() as connection:
-            stored += save_matches(connection, records)
+            stored += save_matches(connection, records, REMATCH)
     return RematchResult(checked, stored)

@@ -4,6 +4,10 @@
 batch's transaction it matches the fresh items (duplicates never) and the items whose
 article page arrived on a later run (stored from their listing before,
 `extra.article.retried`): those add only the rules their listing text had not matched.
+
+Each row records its `origin`: "crawl" (saved in the batch that stored the item, whose
+response the evidence hook captures) or "rematch" (`rules rematch`, long after: the
+response is gone). Rows saved before migration 0013 have none (NULL, unknown).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, select
 
@@ -22,12 +26,19 @@ from crawler.store.items import InsertOutcome, StoredItem
 from crawler.store.schema import items, rule_matches
 from crawler.store.types import utcnow
 
+MatchOrigin = Literal["crawl", "rematch"]
+CRAWL: MatchOrigin = "crawl"
+REMATCH: MatchOrigin = "rematch"
+
 
 def save_matches(
-    connection: Connection, records: Sequence[MatchRecord], now: datetime | None = None
+    connection: Connection,
+    records: Sequence[MatchRecord],
+    origin: MatchOrigin,
+    now: datetime | None = None,
 ) -> int:
     """Insert the matches not stored yet (the unique (item, rule) pair keeps this
-    idempotent); returns how many were new."""
+    idempotent), marked with the path that made them; returns how many were new."""
     if not records:
         return 0
     matched_at = now or utcnow()
@@ -38,6 +49,7 @@ def save_matches(
             "matched_at": matched_at,
             "snippets": record.snippets,
             "spans": record.spans,
+            "origin": origin,
         }
         for record in records
     ]
@@ -119,7 +131,7 @@ class RuleMatches:
     def __call__(self, outcome: InsertOutcome, connection: Connection) -> int:
         arrived = [s for s in outcome.changed if _article_arrived(s)]
         texts = [item_text(s) for s in (*outcome.fresh, *arrived)]
-        return save_matches(connection, self.matcher.match(texts))
+        return save_matches(connection, self.matcher.match(texts), CRAWL)
 
 
 def _article_arrived(stored: StoredItem) -> bool:
@@ -168,23 +180,37 @@ def latest_matched(
     return [MatchedItem(int(row.id), *row[1:]) for row in connection.execute(query)]
 
 
-# A match the crawl made is saved in the batch that stored the item, moments after its
-# insert; one made later by `rules rematch` comes after the item's last store.
+# Rows from before migration 0013 have no origin: for them only, a match made more than
+# STORE_SLACK after the item's last store is taken for a rematch (a slow batch can fool
+# this, which is why new rows say which path made them).
 STORE_SLACK = timedelta(minutes=2)
 
 
 def matched_when_stored(connection: Connection, since: datetime) -> dict[int, datetime]:
     """Items matched (at or after `since`) in the batch that stored them, not by a later
-    `rules rematch`: {item id: first such match time}. A rematch of an item that is
-    revised later counts too (the revision's batch captures it again)."""
+    `rules rematch`: {item id: first such match time}. A rematch of an item stored again
+    after it (a revision, whose batch captures it) counts too."""
     query = (
-        select(rule_matches.c.item_id, rule_matches.c.matched_at, items.c.updated_at)
+        select(
+            rule_matches.c.item_id,
+            rule_matches.c.matched_at,
+            rule_matches.c.origin,
+            items.c.updated_at,
+        )
         .join(items, items.c.id == rule_matches.c.item_id)
         .where(rule_matches.c.matched_at >= since)
     )
     found: dict[int, datetime] = {}
-    for item_id, matched_at, updated_at in connection.execute(query):
-        if matched_at <= updated_at + STORE_SLACK:
+    for item_id, matched_at, origin, updated_at in connection.execute(query):
+        if _when_stored(origin, matched_at, updated_at):
             key = int(item_id)
             found[key] = min(found.get(key, matched_at), matched_at)
     return found
+
+
+def _when_stored(origin: str | None, matched_at: datetime, updated_at: datetime) -> bool:
+    if origin == CRAWL:
+        return True
+    if origin == REMATCH:
+        return updated_at > matched_at
+    return matched_at <= updated_at + STORE_SLACK  # unknown (before 0013): the old rule

@@ -128,6 +128,8 @@ rule_matches = Table(
     Column("snippets", JSON, nullable=False, default=list),
     Column("spans", JSON, nullable=False, default=list),
     Column("enqueued_at", UtcDateTime, index=True),  # set once the delivery ledger saw it
+    # "crawl" or "rematch" (crawler.store.matches); NULL for rows saved before 0013.
+    Column("origin", String(16)),
     UniqueConstraint("item_id", "rule_id"),
 )
 

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import insert, select, update
 
+from alerts.rematch import rematch_items
 from alerts.rules import ItemMatcher
 from crawler.cli.main import cli
 from crawler.config import Config
@@ -167,3 +168,45 @@ def test_gc_cuts_a_settled_file_back_to_its_last_indexed_record(config: Config) 
     assert path.read_bytes() == intact
     code, _, err = _verify(config)
     assert code == 0 and "WARNING" not in err
+
+
+def test_origin_not_timing_tells_a_crawl_match_from_a_rematch(config: Config) -> None:
+    """The two cases the two-minute rule got wrong: a slow batch whose match came more than
+    two minutes after its store (named), a rematch seconds after the store (not named)."""
+    _store_with_evidence(config, {"https://mfa.example/1": _body("1")})
+    slow = _store_matched_without_evidence(config, "https://mfa.example/2")
+    store = Store.from_config(config)
+    try:
+        with store.begin() as connection:  # the batch stored the item ten minutes before
+            earlier = utcnow() - timedelta(minutes=10)
+            connection.execute(update(items).where(items.c.id == slow).values(updated_at=earlier))
+        batch = prepare_records([ItemRecord("mfa", "https://mfa.example/3", "S", _body("3"))])
+        [unmatched] = write_batch(store, batch, []).fresh
+        assert rematch_items(store, config, timedelta(days=1)).new_matches == 1
+        with store.connect() as connection:
+            query = select(rule_matches.c.item_id, rule_matches.c.origin)
+            origins = dict(connection.execute(query).all())
+    finally:
+        store.close()
+    assert origins[slow] == "crawl" and origins[unmatched.id] == "rematch"
+    code, _, err = _verify(config)
+    assert code == 1 and "1 problems" in err
+    assert f"FAILED item {slow} matched a rule at " in err
+    assert f"item {unmatched.id} " not in err
+
+
+def test_a_rematch_counts_once_the_item_is_stored_again(config: Config) -> None:
+    """A revision after the rematch is captured: from then on a missing record is named."""
+    _store_with_evidence(config, {"https://mfa.example/1": _body("1")})
+    store = Store.from_config(config)
+    try:
+        batch = prepare_records([ItemRecord("mfa", "https://mfa.example/3", "S", _body("3"))])
+        [item] = write_batch(store, batch, []).fresh
+        rematch_items(store, config, timedelta(days=1))
+        with store.begin() as connection:  # stored again (a revision) after the rematch
+            later = utcnow() + timedelta(minutes=1)
+            connection.execute(update(items).where(items.c.id == item.id).values(updated_at=later))
+    finally:
+        store.close()
+    code, _, err = _verify(config)
+    assert code == 1 and f"FAILED item {item.id} matched a rule at " in err

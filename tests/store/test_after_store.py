@@ -26,10 +26,10 @@ def test_save_matches_stores_each_item_and_rule_once(store: Store) -> None:
     with store.begin() as connection:
         item_id = insert_items(connection, [record("https://a.example/1")]).new[0].id
         first = [MatchRecord(item_id, "r", [{"text": "t", "highlights": []}], [])]
-        assert save_matches(connection, first) == 1
+        assert save_matches(connection, first, "crawl") == 1
         again = [*first, MatchRecord(item_id, "s", [], [])]
-        assert save_matches(connection, again) == 1
-        assert save_matches(connection, []) == 0
+        assert save_matches(connection, again, "crawl") == 1
+        assert save_matches(connection, [], "crawl") == 0
     assert _matches(store) == [(item_id, "r"), (item_id, "s")]
 
 
