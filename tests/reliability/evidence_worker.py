@@ -12,11 +12,9 @@ import io
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from tests.reliability.worker import FAULT_ENV, die, wrap
+from tests.reliability.worker import FAULT_ENV, crawl_source_at, die, wrap
 
 # Inside a WARC append: half of a record's gzip member on disk (a torn tail); after a
 # whole record, before the rest of the capture and the fsync; after the fsync, before the
@@ -92,13 +90,7 @@ def install() -> None:
 
 
 def main(argv: list[str]) -> int:
-    from crawler.crawl.child import crawl_source
-    from spiders.catalog import load_config
-
-    install()
-    config = load_config(Path(argv[0]))
-    crawl_source(config, config.source(argv[1]), now=datetime.fromisoformat(argv[2]))
-    return 0
+    return crawl_source_at(argv, install)
 
 
 if __name__ == "__main__":

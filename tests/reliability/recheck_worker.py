@@ -8,10 +8,8 @@ its recheck round at NOW (ISO 8601) and SIGKILLs itself at PRESSWATCH_FAULT_POIN
 from __future__ import annotations
 
 import sys
-from datetime import datetime
-from pathlib import Path
 
-from tests.reliability.worker import after, wrap
+from tests.reliability.worker import after, crawl_source_at, wrap
 
 # In the batch that stores the rechecked pages (their revisions), after it committed, in
 # the rechecks' own transaction (after the N-th item's row), and after that committed.
@@ -31,13 +29,7 @@ def install() -> None:
 
 
 def main(argv: list[str]) -> int:
-    from crawler.crawl.child import crawl_source
-    from spiders.catalog import load_config
-
-    install()
-    config = load_config(Path(argv[0]))
-    crawl_source(config, config.source(argv[1]), now=datetime.fromisoformat(argv[2]))
-    return 0
+    return crawl_source_at(argv, install)
 
 
 if __name__ == "__main__":

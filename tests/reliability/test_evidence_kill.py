@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -25,7 +23,7 @@ from crawler.store.schema import items, rule_matches
 from crawler.store.store import Store
 from tests.reliability.conftest import PgSchema
 from tests.reliability.evidence_worker import EVIDENCE_POINTS
-from tests.reliability.worker import FAULT_ENV
+from tests.reliability.worker import run_crawl_worker
 from tests.sites import FixtureSiteServer
 from tests.withdrawals.site import (
     FILLER,
@@ -62,13 +60,7 @@ def _config(server: FixtureSiteServer, tmp_path: Path, database_url: str | None)
 
 
 def _crawl(directory: Path, fault: str | None) -> int:
-    env = {k: v for k, v in os.environ.items() if k != FAULT_ENV}
-    if fault:
-        env[FAULT_ENV] = fault
-    command = [sys.executable, "-m", "tests.reliability.evidence_worker", str(directory)]
-    command += ["fixture-listing", NOW.isoformat()]
-    done = subprocess.run(command, env=env, capture_output=True, timeout=120, check=False)
-    return done.returncode
+    return run_crawl_worker("tests.reliability.evidence_worker", directory, NOW.isoformat(), fault)
 
 
 def _verify(directory: Path) -> str:

@@ -4,10 +4,7 @@ consistent (one observation per recorded recheck, the state its history gives)."
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +16,7 @@ from crawler.store.schema import item_rechecks, items
 from crawler.store.store import Store
 from tests.reliability.conftest import PgSchema
 from tests.reliability.recheck_worker import RECHECK_POINTS
-from tests.reliability.worker import FAULT_ENV
+from tests.reliability.worker import run_crawl_worker
 from tests.sites import FixtureSiteServer
 from tests.withdrawals.site import (
     FILLER,
@@ -56,13 +53,7 @@ def _prepare(server: FixtureSiteServer, tmp_path: Path, database_url: str | None
 
 
 def _round(directory: Path, fault: str | None) -> int:
-    env = {k: v for k, v in os.environ.items() if k != FAULT_ENV}
-    if fault:
-        env[FAULT_ENV] = fault
-    command = [sys.executable, "-m", "tests.reliability.recheck_worker", str(directory)]
-    command += ["fixture-listing", NOW.isoformat()]
-    done = subprocess.run(command, env=env, capture_output=True, timeout=120, check=False)
-    return done.returncode
+    return run_crawl_worker("tests.reliability.recheck_worker", directory, NOW.isoformat(), fault)
 
 
 def _check(store: Store, ids: dict[str, int]) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -78,6 +80,29 @@ def install() -> None:
     wrap(smtplib.SMTP, "data", before, "mid_send")
     wrap(alerts.ledger, "mark_sent", before, "after_accept")
     alerts.dispatch._report = after_sent(alerts.dispatch._report)
+
+
+def crawl_source_at(argv: Sequence[str], install: Callable[[], None]) -> int:
+    """The body of a killable crawl worker: CONFIG_DIR SOURCE_ID NOW (ISO 8601) -> one
+    crawl of the source in this process, with `install`'s fault points in place."""
+    from crawler.crawl.child import crawl_source
+    from spiders.catalog import load_config
+
+    install()
+    config = load_config(Path(argv[0]))
+    crawl_source(config, config.source(argv[1]), now=datetime.fromisoformat(argv[2]))
+    return 0
+
+
+def run_crawl_worker(module: str, directory: Path, now: str, fault: str | None) -> int:
+    """Run `python -m MODULE DIRECTORY fixture-listing NOW` with the fault point set (or
+    none); its exit code (-SIGKILL when it killed itself there)."""
+    env = {k: v for k, v in os.environ.items() if k != FAULT_ENV}
+    if fault:
+        env[FAULT_ENV] = fault
+    command = [sys.executable, "-m", module, str(directory), "fixture-listing", now]
+    done = subprocess.run(command, env=env, capture_output=True, timeout=120, check=False)
+    return done.returncode
 
 
 def wrap(owner: Any, attribute: str, how: Callable[..., Any], point: str) -> None:
