@@ -3,8 +3,8 @@
 When a source is crawled, its spider also fetches the source's sent items that are due for a
 recheck (`RecheckRound.plan`): the same process, politeness, evidence capture and pipelines
 as the crawl. Planning first watches the items sent to a reader since the window began
-(the ledger's `sent_items`), then takes the due ones, most overdue first, within the
-source's budget of the last 24 hours.
+(the ledger's `sent_items`), then takes the due ones within the source's budget of the
+last 24 hours (`plan_round`: a suspect's confirming check, then the least-checked items).
 
 - A recheck does not follow redirects by itself: a redirect to the section index (the
   listing, a start URL, the site root) is observed as such; any other redirect is followed

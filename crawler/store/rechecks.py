@@ -154,12 +154,20 @@ _TALLIES = ("watched", "due", "withdrawn", "unknown")
 
 def due_items(connection: Connection, source_id: str, now: datetime) -> list[Due]:
     query = (
-        select(item_rechecks.c.item_id, item_rechecks.c.next_check_at)
+        select(
+            item_rechecks.c.item_id,
+            item_rechecks.c.next_check_at,
+            item_rechecks.c.checks,
+            item_rechecks.c.state,
+        )
         .where(item_rechecks.c.source_id == source_id)
         .where(item_rechecks.c.next_check_at <= now)
         .where(item_rechecks.c.state != "withdrawn")
     )
-    return [Due(int(i), at) for i, at in connection.execute(query)]
+    return [
+        Due(int(i), at, int(checks), state == "suspect")
+        for i, at, checks, state in connection.execute(query)
+    ]
 
 
 def record_recheck(

@@ -106,14 +106,24 @@ def next_recheck(
 class Due:
     item_id: int
     due_at: datetime
+    checks: int = 0  # rechecks done so far
+    suspect: bool = False  # gone once, waiting for the check that confirms it
 
 
 def plan_round(
     due: Sequence[Due], now: datetime, spent_today: int, policy: RecheckPolicy
 ) -> list[int]:
-    """The items to recheck now: due ones, most overdue first, within today's budget."""
+    """The items to recheck now, within today's budget: a suspect's confirming check first,
+    then the items checked least (the young ones, whose early checks catch most withdrawals
+    and edits), then the most overdue.
+
+    Most overdue first alone let a busy source's budget go to old items while new ones
+    waited days for their first check."""
     room = max(0, policy.budget_per_source_per_day - spent_today)
-    ready = sorted((d for d in due if d.due_at <= now), key=lambda d: (d.due_at, d.item_id))
+    ready = sorted(
+        (d for d in due if d.due_at <= now),
+        key=lambda d: (not d.suspect, d.checks, d.due_at, d.item_id),
+    )
     return [d.item_id for d in ready[:room]]
 
 

@@ -119,9 +119,20 @@ def test_request_cost_per_source_per_day() -> None:
     assert POLICY.daily_cost(5) == 85  # 5 items sent a day: 85 requests a day, budget 50
 
 
-def test_a_round_takes_the_most_overdue_within_the_budget() -> None:
+def test_among_equally_checked_items_a_round_takes_the_most_overdue_within_the_budget() -> None:
     policy = RecheckPolicy(budget_per_source_per_day=3)
     due = [Due(n, T0 - n * H) for n in range(1, 6)] + [Due(9, T0 + H)]
     assert plan_round(due, T0, 0, policy) == [5, 4, 3]
     assert plan_round(due, T0, 2, policy) == [5]
     assert plan_round(due, T0, 3, policy) == []
+
+
+def test_a_round_takes_a_suspects_confirmation_then_the_least_checked_first() -> None:
+    policy = RecheckPolicy(budget_per_source_per_day=3)
+    old = [Due(n, T0 - 48 * H, checks=10) for n in (1, 2)]  # long overdue, often checked
+    young = [Due(n, T0 - H, checks=c) for n, c in ((3, 0), (4, 2), (5, 1))]
+    suspect = Due(6, T0 - H, checks=12, suspect=True)  # gone once: confirm before all else
+    assert plan_round([*old, *young, suspect], T0, 0, policy) == [6, 3, 5]
+    # with room for all, every due item is taken, the old ones last
+    roomy = RecheckPolicy(budget_per_source_per_day=10)
+    assert plan_round([*old, *young, suspect], T0, 0, roomy)[-2:] == [1, 2]
