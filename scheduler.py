@@ -263,6 +263,7 @@ def reload(state: DaemonState, schedule: Schedule) -> bool:
         log.error("reload failed, still running on the previous configuration:\n%s", exc)
         return False
     _warn_restart_only(state.config, new)
+    _switch_executor(state, new)
     previous = state.swap(new)
     now = utcnow()
     plan, last_runs = plan_from_store(
@@ -281,6 +282,17 @@ def reload(state: DaemonState, schedule: Schedule) -> bool:
         removed or "none",
     )
     return True
+
+
+def _switch_executor(state: DaemonState, new: Config) -> None:
+    """A reload that changes `crawl.executor` or its celery settings changes where crawls run
+    too: the jobs follow the new config (the dispatch job only with celery), so the runner
+    must, or celery crawls would go on with no job sending their immediate alerts."""
+    old = state.config.settings.crawl
+    fresh = new.settings.crawl
+    if (old.executor, old.celery) != (fresh.executor, fresh.celery):
+        state.crawls = _crawl_runner(new)
+        log.info("crawl executor is now %s", fresh.executor)
 
 
 def _warn_restart_only(old: Config, new: Config) -> None:

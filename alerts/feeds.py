@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import re
-import tempfile
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,8 +20,10 @@ from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from alerts.feedstate import record_feed_write
+from alerts.files import write_atomically
 from alerts.ledger.routing import route_rules
 from alerts.notify.names import recipient_feed_name, rule_feed_name
 from crawler.config import Config
@@ -91,6 +91,9 @@ def write_feeds(config: Config, store: Store) -> list[Path]:
     except ValueError as exc:  # feedgen refused an entry: a bug to report, not a lost delivery
         error = f"cannot build: {exc}"
         log.warning("cannot build the Atom feeds: %s", exc)
+    except SQLAlchemyError as exc:  # the store went away after the messages were sent
+        error = f"cannot read the store: {exc.__class__.__name__}"
+        log.warning("cannot read the store for the Atom feeds: %s", exc)
     record_feed_write(config.data_dir, directory, utcnow(), error)
     return changed
 
@@ -215,14 +218,5 @@ def _write_if_changed(target: Path, document: bytes) -> bool:
     with contextlib.suppress(OSError):
         if target.read_bytes() == document:
             return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".atom.part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(document)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    write_atomically(target, document)
     return True

@@ -9,15 +9,14 @@ host's data directory, and their state is this host's.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from alerts.files import write_atomically
 
 log = logging.getLogger(__name__)
 STATE_FILE = "feeds-state.json"
@@ -97,14 +96,4 @@ def _from_json(entry: dict[str, Any]) -> FeedWriteState:
 
 
 def _write_json(target: Path, data: Any) -> None:
-    """Write atomically, so a reader never sees half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json.part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    write_atomically(target, json.dumps(data, indent=2).encode("utf-8"))

@@ -192,11 +192,14 @@ class BaseSourceSpider(scrapy.Spider):
     # --- index pages --------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        # The round is planned before any listing page can be parsed: its listing view must
+        # see every page, or an item on a page it missed would look dropped (withdrawn).
+        rechecks = self.recheck_requests()
         for url in self.start_urls_for():
             yield self.index_request(url)
         for request in self.retry_requests():
             yield request
-        for request in self.recheck_requests():
+        for request in rechecks:
             yield request
 
     def index_request(self, url: str, page: int = 1, **kwargs: Any) -> scrapy.Request:

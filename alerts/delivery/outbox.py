@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 from alerts.delivery.base import SendResult, Transport, message_id_of
+from alerts.files import write_atomically
 from crawler.config.models import MailConfig
 from crawler.errors import DeliveryError
 
@@ -39,34 +37,8 @@ class OutboxTransport(Transport, name="outbox"):
         now = datetime.now(UTC)
         target = self.directory / f"{now:%Y%m%dT%H%M%S.%fZ}-{safe_name(message_id)}.eml"
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            _write_atomically(target, message.as_bytes())
+            write_atomically(target, message.as_bytes())
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
             raise DeliveryError(f"cannot write to outbox {self.directory}: {reason}") from exc
         return SendResult(message_id, now, f"written to {target}")
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write a temp file next to `target`, fsync it, rename it over, fsync the directory."""
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".eml.part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _fsync_directory(target.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    with contextlib.suppress(OSError):  # not supported everywhere (e.g. some filesystems)
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

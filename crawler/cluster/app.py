@@ -20,7 +20,10 @@ from crawler.cluster.configs import ConfigCache
 from crawler.cluster.source_lock import source_lock
 from crawler.config import Config
 from crawler.crawl import run_crawls
+from crawler.crawl.records import record_failure
 from crawler.store.sources import source_state
+from crawler.store.store import Store
+from crawler.store.types import utcnow
 
 log = logging.getLogger("presswatch.worker")
 CRAWL_TASK = "presswatch.crawl"
@@ -85,6 +88,14 @@ class CrawlApp:
         config, store = self.configs.get(self._directory(config_dir))
         if source_id not in {s.id for s in config.enabled_sources}:
             return self._skip("disabled", source_id, "not an enabled source")
+        started = utcnow()
+        try:
+            return self._crawl(config, store, source_id, enqueued_at)
+        except Exception as exc:  # outside the crawl child, which records its own failures
+            record_failure(store, config, source_id, started, exc)
+            raise
+
+    def _crawl(self, config: Config, store: Store, source_id: str, enqueued_at: datetime) -> str:
         with source_lock(store, config.database_url, source_id) as held:
             if not held:
                 return self._skip("coalesced", source_id, "a crawl of it is running")

@@ -15,9 +15,15 @@ from spiders.catalog import load_config
 log = logging.getLogger("presswatch.worker")
 
 
+# What the loader reads; not a walk of the whole directory, whose data/ holds the evidence
+# files, feeds and outbox.
+_CONFIG_FILES: tuple[str, ...] = ("presswatch.yaml", "spiders/*.py")
+_CONFIG_FILES += ("sources/*.yaml", "sources/*.yml", "rules/*.yaml", "rules/*.yml")
+
+
 def _stamp(directory: Path) -> tuple[tuple[str, int], ...]:
-    """Every YAML file's path and mtime: a change to any of them means reload."""
-    files = sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml", ".py"))
+    """Each config file's path and mtime: a change to any of them means reload."""
+    files = sorted(p for pattern in _CONFIG_FILES for p in directory.glob(pattern))
     return tuple((str(p), p.stat().st_mtime_ns) for p in files if p.is_file())
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -14,6 +16,8 @@ from crawler.store.queries import last_first_seen
 from crawler.store.sources import ensure_source, insert_run, source_state, update_source
 from crawler.store.store import Store
 from crawler.store.types import utcnow
+
+log = logging.getLogger(__name__)
 
 
 def is_first_run(store: Store, source_id: str) -> bool:
@@ -107,3 +111,15 @@ def _insert_run(connection: Connection, run: RunSummary) -> int:
             "detail": detail,
         },
     )
+
+
+def record_failure(
+    store: Store, config: Config, source_id: str, started: datetime, exc: Exception
+) -> None:
+    """A run of `source_id` that raised outside its crawl child: recorded as a failed run
+    (health `error`, the exception as the reason), so `status` and the digest show it."""
+    run = RunSummary.dead(source_id, started, "error", f"{type(exc).__name__}: {exc}")
+    try:
+        record_run(store, config, config.source(source_id), run)
+    except Exception as error:  # the store itself is failing: the caller's log line remains
+        log.warning("could not record the failed run of %s: %s", source_id, error)

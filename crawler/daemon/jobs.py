@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from functools import wraps
 from typing import Concatenate
 
 from alerts.dispatch import deliver_digests, deliver_immediate, retry_due
 from crawler.crawl import RunSummary
-from crawler.crawl.records import record_run
+from crawler.crawl.records import record_failure
 from crawler.daemon import lock
 from crawler.daemon.state import DaemonState
 from crawler.store.dialect import optimize
@@ -70,7 +69,7 @@ def crawl_job(state: DaemonState, source_id: str) -> None:
             summaries = state.crawls(config, [source_id])
         except Exception as exc:
             log_failure(f"crawl {source_id} failed", exc)
-            _record_failure(state, source_id, started, exc)
+            record_failure(state.store, config, source_id, started, exc)
             return
     if not summaries:  # enqueued (crawl.executor: celery): a worker records the run
         return
@@ -84,16 +83,6 @@ def _may_notify(run: RunSummary) -> bool:
     may have matched a rule (or be an edit), and an item its rechecks found withdrawn is
     told with the immediate alert - without this a withdrawal waited for the next digest."""
     return bool(run.items_new or run.items_updated or run.rechecks_withdrawn)
-
-
-def _record_failure(state: DaemonState, source_id: str, started: datetime, exc: Exception) -> None:
-    """A failed run of `source_id` (health `error` with the reason) in the store."""
-    config = state.config
-    run = RunSummary.dead(source_id, started, "error", f"{type(exc).__name__}: {exc}")
-    try:
-        record_run(state.store, config, config.source(source_id), run)
-    except Exception as error:  # the store itself is failing: the log line above remains
-        log.warning("could not record the failed run of %s: %s", source_id, error)
 
 
 def _describe(summaries: list[RunSummary]) -> str:

@@ -176,7 +176,8 @@ def missing_evidence(
     matched = matched_when_stored(connection, since)
     if not matched:
         return {}
-    query = select(evidence_records.c.item_id).where(evidence_records.c.item_id.in_(list(matched)))
+    # A range, not IN (...): the matched items can outnumber SQLite's bound parameters.
+    query = select(evidence_records.c.item_id).where(evidence_records.c.item_id >= min(matched))
     captured = {int(i) for i in connection.execute(query.distinct()).scalars()}
     return {item: at for item, at in sorted(matched.items()) if item not in captured}
 

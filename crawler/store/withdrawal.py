@@ -24,6 +24,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
+from crawler.store.urls import canonicalize_url
+
 if TYPE_CHECKING:
     from crawler.config import Config
     from crawler.config.models import SourceConfig
@@ -227,14 +229,17 @@ def _gone(history: Sequence[Observation], policy: RecheckPolicy) -> Verdict:
 def _dropped(item: Item, listing: ListingView) -> bool:
     if not listing.urls or item.published_at is None or listing.oldest_shown is None:
         return False
-    shown = any(_same(item.url, url) for url in listing.urls)
-    return not shown and listing.oldest_shown < item.published_at
+    shown = {_url_key(url) for url in listing.urls}
+    return _url_key(item.url) not in shown and listing.oldest_shown < item.published_at
 
 
 def _same(a: str, b: str) -> bool:
-    x, y = urlsplit(a), urlsplit(b)
-    return (x.netloc.lower(), x.path.rstrip("/") or "/", x.query) == (
-        y.netloc.lower(),
-        y.path.rstrip("/") or "/",
-        y.query,
-    )
+    return _url_key(a) == _url_key(b)
+
+
+def _url_key(url: str) -> tuple[str, str, str]:
+    """A URL as the store identifies it (tracking parameters dropped, query sorted, http and
+    https alike: `canonicalize_url`), a trailing slash aside: a listing that links the same
+    statement another way has not dropped it."""
+    parts = urlsplit(canonicalize_url(url))
+    return parts.netloc, parts.path.rstrip("/") or "/", parts.query

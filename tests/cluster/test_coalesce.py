@@ -91,3 +91,28 @@ def test_a_task_naming_a_directory_this_machine_lacks_uses_the_workers_own(
         app.configs.close()
     finally:
         site.close()
+
+
+def test_a_task_that_fails_outside_its_crawl_child_is_recorded_as_a_failed_run(
+    tmp_path: Path,
+    redis_db: int,
+    pg_schema: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    schema, url = pg_schema
+    site = FeedsSite(1)
+    try:
+        directory = cluster_config(tmp_path / "config", site, 1, url, redis_db)
+        app = CrawlApp.from_config(load_config(directory))
+
+        def broken(*_args: object) -> object:
+            raise RuntimeError("no forkserver")
+
+        monkeypatch.setattr("crawler.cluster.app.run_crawls", broken)
+        with pytest.raises(RuntimeError):
+            app.crawl(str(directory), "m000", utcnow())
+        runs = query(schema, "SELECT source_id, health, finish_reason FROM crawl_runs")
+        assert runs == [("m000", "error", "error")]
+        app.configs.close()
+    finally:
+        site.close()

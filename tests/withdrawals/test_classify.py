@@ -86,6 +86,13 @@ def test_paged_out_of_the_listing_is_live() -> None:
     assert _state(_seen(0, 200), listing=shown) == "live"
 
 
+def test_an_item_the_listing_links_another_way_is_not_dropped() -> None:
+    # http vs https, a tracking parameter: the same statement, as the store identifies it
+    for link in ("http://mfa.example/en/press/0042.html?utm_source=rss", ITEM.url + "#top"):
+        shown = ListingView(frozenset({link}), T0 - timedelta(days=9))
+        assert _state(_seen(0, 200), listing=shown) == "live", link
+
+
 def test_a_source_outage_is_never_a_withdrawal() -> None:
     others = [Item(f"https://mfa.example/en/press/{n}.html", None, [LISTING]) for n in (1, 2)]
     failing = [(others[0], Observation(T0, 503)), (others[1], Observation(T0, None))]
