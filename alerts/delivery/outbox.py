@@ -35,10 +35,20 @@ class OutboxTransport(Transport, name="outbox"):
         """Write `message`; a full disk or unwritable directory is a temporary error."""
         message_id = message_id_of(message)
         now = datetime.now(UTC)
-        target = self.directory / f"{now:%Y%m%dT%H%M%S.%fZ}-{safe_name(message_id)}.eml"
+        suffix = f"-{safe_name(message_id)}.eml"
+        target = self.directory / f"{now:%Y%m%dT%H%M%S.%fZ}{suffix}"
         try:
+            if written := self._written(suffix):
+                # A send retried after a crash between writing and the ledger's "sent" (the
+                # same message, the same Message-ID): the file is there, once.
+                return SendResult(message_id, now, f"already in the outbox as {written}")
             write_atomically(target, message.as_bytes())
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
             raise DeliveryError(f"cannot write to outbox {self.directory}: {reason}") from exc
         return SendResult(message_id, now, f"written to {target}")
+
+    def _written(self, suffix: str) -> Path | None:
+        if not self.directory.is_dir():
+            return None
+        return next((p for p in self.directory.iterdir() if p.name.endswith(suffix)), None)
